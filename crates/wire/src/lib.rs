@@ -59,7 +59,9 @@ pub enum ClientFrame {
     },
     Produce(Produce),
     /// Several records in one frame; each still gets its own `delivery`.
-    ProduceBatch { records: Vec<Produce> },
+    ProduceBatch {
+        records: Vec<Produce>,
+    },
     /// Waits until every record sent so far has its `delivery`, then answers `flushed`.
     Flush,
 }
@@ -116,9 +118,14 @@ pub enum BridgeFrame {
     /// Every record sent before the `flush` has its delivery.
     Flushed,
     /// The connection has too many records in flight; retry this one later.
-    Overloaded { id: u64, retry_after_ms: u64 },
+    Overloaded {
+        id: u64,
+        retry_after_ms: u64,
+    },
     /// The frame could not be understood or was refused. The connection stays open.
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 impl ClientFrame {
@@ -157,7 +164,11 @@ mod tests {
                 let actual: serde_json::Value = serde_json::from_str(&text).unwrap();
                 assert_eq!(actual, expected, "wire shape");
                 assert_eq!(<$ty>::parse(&text).unwrap(), frame, "roundtrip");
-                assert_eq!(<$ty>::parse($json).unwrap(), frame, "documented JSON decodes");
+                assert_eq!(
+                    <$ty>::parse($json).unwrap(),
+                    frame,
+                    "documented JSON decodes"
+                );
             }
         };
     }
@@ -165,7 +176,10 @@ mod tests {
     test_roundtrip!(
         hello_roundtrips,
         ClientFrame,
-        ClientFrame::Hello { version: 1, token: Some("s3cret".into()) },
+        ClientFrame::Hello {
+            version: 1,
+            token: Some("s3cret".into())
+        },
         r#"{"type":"hello","version":1,"token":"s3cret"}"#
     );
     test_roundtrip!(
@@ -190,8 +204,14 @@ mod tests {
             key: None,
             value: None,
             headers: vec![
-                Header { key: "h".into(), value: Some("1".into()) },
-                Header { key: "h".into(), value: None },
+                Header {
+                    key: "h".into(),
+                    value: Some("1".into())
+                },
+                Header {
+                    key: "h".into(),
+                    value: None
+                },
             ],
             partition: Some(3),
         }),
@@ -212,11 +232,19 @@ mod tests {
         },
         r#"{"type":"produce_batch","records":[{"id":1,"topic":"t","key":"k","value":"v"}]}"#
     );
-    test_roundtrip!(flush_roundtrips, ClientFrame, ClientFrame::Flush, r#"{"type":"flush"}"#);
+    test_roundtrip!(
+        flush_roundtrips,
+        ClientFrame,
+        ClientFrame::Flush,
+        r#"{"type":"flush"}"#
+    );
     test_roundtrip!(
         welcome_roundtrips,
         BridgeFrame,
-        BridgeFrame::Welcome { version: 1, bootstrap_servers: "127.0.0.1:9092".into() },
+        BridgeFrame::Welcome {
+            version: 1,
+            bootstrap_servers: "127.0.0.1:9092".into()
+        },
         r#"{"type":"welcome","version":1,"bootstrap_servers":"127.0.0.1:9092"}"#
     );
     test_roundtrip!(
@@ -250,17 +278,27 @@ mod tests {
         }),
         r#"{"type":"delivery","id":9,"error":{"code":3,"name":"UNKNOWN_TOPIC_OR_PARTITION","retriable":true,"message":"This server does not host this topic-partition."}}"#
     );
-    test_roundtrip!(flushed_roundtrips, BridgeFrame, BridgeFrame::Flushed, r#"{"type":"flushed"}"#);
+    test_roundtrip!(
+        flushed_roundtrips,
+        BridgeFrame,
+        BridgeFrame::Flushed,
+        r#"{"type":"flushed"}"#
+    );
     test_roundtrip!(
         overloaded_roundtrips,
         BridgeFrame,
-        BridgeFrame::Overloaded { id: 5, retry_after_ms: 50 },
+        BridgeFrame::Overloaded {
+            id: 5,
+            retry_after_ms: 50
+        },
         r#"{"type":"overloaded","id":5,"retry_after_ms":50}"#
     );
     test_roundtrip!(
         error_roundtrips,
         BridgeFrame,
-        BridgeFrame::Error { message: "malformed frame: EOF".into() },
+        BridgeFrame::Error {
+            message: "malformed frame: EOF".into()
+        },
         r#"{"type":"error","message":"malformed frame: EOF"}"#
     );
 
@@ -276,9 +314,15 @@ mod tests {
 
     #[test]
     fn acked_offset_minus_one_is_kept_for_acks_zero() {
-        let f = BridgeFrame::parse(r#"{"type":"delivery","id":1,"topic":"t","partition":0,"offset":-1}"#).unwrap();
+        let f = BridgeFrame::parse(
+            r#"{"type":"delivery","id":1,"topic":"t","partition":0,"offset":-1}"#,
+        )
+        .unwrap();
         match f {
-            BridgeFrame::Delivery(Delivery { outcome: DeliveryOutcome::Acked { offset, .. }, .. }) => {
+            BridgeFrame::Delivery(Delivery {
+                outcome: DeliveryOutcome::Acked { offset, .. },
+                ..
+            }) => {
                 assert_eq!(offset, -1)
             }
             other => panic!("unexpected {other:?}"),

@@ -1,0 +1,185 @@
+//! The typed event trace. The simulation emits one `SimEvent` per thing that happens, in
+//! virtual-time order; the UI renders these and nothing else decides what is shown.
+
+use serde::Serialize;
+
+use crate::produce_request::RequestId;
+use crate::producer::metadata::NodeId;
+use crate::producer::producer_batch::{BatchId, RecordId};
+use crate::producer::record_accumulator::ReadyReason;
+
+/// How the partitioner chose a record's partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum PartitionMethod {
+    /// `toPositive(murmur2(key)) % numPartitions`.
+    Keyed { murmur2: i32, num_partitions: u32 },
+    /// Null key: the sticky partition of KIP-794.
+    Sticky,
+    /// The record named its partition.
+    Explicit,
+}
+
+/// A delivery callback's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// `RecordMetadata` with the offset (-1 for acks=0).
+    Acked {
+        offset: i64,
+    },
+    Failed {
+        error: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The application called `send()`.
+    Send {
+        record: RecordId,
+        key: Option<String>,
+        value: Option<String>,
+    },
+    /// The serializers turned key and value into bytes.
+    Serialized {
+        record: RecordId,
+        key_bytes: Option<usize>,
+        value_bytes: Option<usize>,
+    },
+    Partitioned {
+        record: RecordId,
+        partition: u32,
+        how: PartitionMethod,
+    },
+    /// The record joined a batch (a new one if `new_batch`).
+    Appended {
+        record: RecordId,
+        partition: u32,
+        batch: BatchId,
+        new_batch: bool,
+        batch_bytes: usize,
+    },
+    /// The sticky partitioner moved on.
+    StickySwitched {
+        to: u32,
+    },
+    /// The idempotent producer asked for a producer id.
+    InitProducerIdSent {
+        node: NodeId,
+    },
+    ProducerIdAssigned {
+        producer_id: i64,
+        epoch: i16,
+    },
+    /// A batch left the accumulator for a request.
+    Drained {
+        batch: BatchId,
+        partition: u32,
+        request: RequestId,
+        records: usize,
+        bytes: usize,
+        reason: ReadyReason,
+        base_sequence: Option<i32>,
+    },
+    RequestSent {
+        request: RequestId,
+        node: NodeId,
+        batches: Vec<BatchId>,
+        bytes: usize,
+    },
+    /// The broker appended a batch (or recognised a duplicate and wrote nothing).
+    BrokerAppended {
+        node: NodeId,
+        partition: u32,
+        batch: BatchId,
+        base_offset: i64,
+        records: usize,
+        duplicate: bool,
+    },
+    BrokerRejected {
+        node: NodeId,
+        partition: u32,
+        batch: BatchId,
+        error: String,
+    },
+    ResponseReceived {
+        request: RequestId,
+        node: NodeId,
+    },
+    BatchRetried {
+        batch: BatchId,
+        partition: u32,
+        attempts: u32,
+        error: String,
+    },
+    /// A delivery callback fired.
+    Callback {
+        record: RecordId,
+        partition: u32,
+        outcome: Outcome,
+    },
+}
+
+/// One event at one virtual time (µs since the start of the run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimEvent {
+    pub at_us: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Collects events and folds them into a hash that is the same on every platform.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    keep: bool,
+    events: Vec<SimEvent>,
+    hash: u64,
+    count: u64,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Trace {
+    /// `keep`: hold every event for later reading (the UI and the CLI); the hash is kept always.
+    pub fn new(keep: bool) -> Self {
+        Trace {
+            keep,
+            events: Vec::new(),
+            hash: FNV_OFFSET,
+            count: 0,
+        }
+    }
+
+    pub fn emit(&mut self, at_us: u64, kind: EventKind) {
+        let event = SimEvent { at_us, kind };
+        let bytes = serde_json::to_vec(&event).expect("events serialize");
+        for b in bytes.into_iter().chain([b'\n']) {
+            self.hash = (self.hash ^ b as u64).wrapping_mul(FNV_PRIME);
+        }
+        self.count += 1;
+        if self.keep {
+            self.events.push(event);
+        }
+    }
+
+    /// FNV-1a 64 over each event's JSON line.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn events(&self) -> &[SimEvent] {
+        &self.events
+    }
+}

@@ -1,0 +1,473 @@
+//! `RecordAccumulator`: per-partition deques of batches, the ready rule and the drain.
+//!
+//! Source: apache/kafka `RecordAccumulator` (`append`, `tryAppend`, `ready`, `partitionReady`,
+//! `batchReady`, `drain`, `drainBatchesForOneNode`, `shouldStopDrainBatchesForPartition`,
+//! `reenqueue`, `expiredBatches`), with the review's errata C and E applied.
+//!
+//! Model simplifications: one topic; memory is not yet limited by `buffer.memory` (no
+//! BufferPool), so appends never block.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::built_in_partitioner::BuiltInPartitioner;
+use super::exponential_backoff::ExponentialBackoff;
+use super::metadata::{Metadata, NodeId};
+use super::producer_batch::{BatchId, ProducerBatch, SerializedRecord};
+use super::producer_config::ProducerConfig;
+use super::transaction_manager::TransactionManager;
+use crate::record_size::estimate_batch_size_upper_bound;
+use crate::rng::SimRng;
+
+/// What `append` did with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordAppendResult {
+    pub partition: u32,
+    pub batch: BatchId,
+    pub new_batch_created: bool,
+    /// The batch the record went to is now full (or a newer one exists behind it).
+    pub batch_is_full: bool,
+    /// Size of the batch after the append.
+    pub batch_bytes: usize,
+    /// The sticky partition switched to this one after the append.
+    pub switched_to: Option<u32>,
+}
+
+/// `ReadyCheckResult`: nodes with sendable data, and when to look again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadyCheckResult {
+    pub ready_nodes: Vec<NodeId>,
+    pub next_ready_check_delay_us: u64,
+    pub unknown_leader: bool,
+}
+
+/// Why a drained batch was sendable: the UI explains each batch's departure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadyReason {
+    /// The batch is full, or another batch queued behind it.
+    Full,
+    /// `linger.ms` passed since the batch was created.
+    LingerExpired,
+    /// A retry whose backoff passed.
+    BackoffExpired,
+    /// `flush()` or `close()` is in progress.
+    Flush,
+    /// Not ready itself: taken because its leader was ready for another partition (errata C).
+    NodeReady,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordAccumulator {
+    batch_size: usize,
+    linger_us: u64,
+    delivery_timeout_us: u64,
+    adaptive: bool,
+    retry_backoff: ExponentialBackoff,
+    /// Index = partition; `None` until the partition's first batch (adaptive stats need all).
+    deques: Vec<Option<VecDeque<ProducerBatch>>>,
+    muted: Vec<bool>,
+    drain_index: BTreeMap<NodeId, usize>,
+    pub partitioner: BuiltInPartitioner,
+    next_batch_id: BatchId,
+    flushes_in_progress: u32,
+    closed: bool,
+}
+
+impl RecordAccumulator {
+    pub fn new(config: &ProducerConfig, num_partitions: u32) -> Self {
+        RecordAccumulator {
+            batch_size: config.batch_size,
+            linger_us: config.linger_ms * 1000,
+            delivery_timeout_us: config.delivery_timeout_ms * 1000,
+            adaptive: config.partitioner_adaptive_partitioning_enable,
+            retry_backoff: ExponentialBackoff {
+                initial_ms: config.retry_backoff_ms,
+                max_ms: config.retry_backoff_max_ms,
+            },
+            deques: vec![None; num_partitions as usize],
+            muted: vec![false; num_partitions as usize],
+            drain_index: BTreeMap::new(),
+            partitioner: BuiltInPartitioner::new(num_partitions, config.batch_size),
+            next_batch_id: 0,
+            flushes_in_progress: 0,
+            closed: false,
+        }
+    }
+
+    /// `append`: adds the record to the partition's last batch, or to a new one.
+    /// `partition = None` is Kafka's UNKNOWN_PARTITION: the sticky partitioner chooses.
+    pub fn append(
+        &mut self,
+        partition: Option<u32>,
+        record: SerializedRecord,
+        now_us: u64,
+        rng: &mut SimRng,
+    ) -> RecordAppendResult {
+        let mut random = || rng.next_positive_i32();
+        let sticky = partition.is_none();
+        let mut p = partition.unwrap_or_else(|| {
+            self.partitioner
+                .peek_current_partition(&mut random)
+                .partition
+        });
+        if sticky && Self::all_batches_full(self.deques[p as usize].as_ref()) {
+            // `partitionChanged`: a switch that waited for a batch boundary happens now (errata M).
+            if let Some(next) = self.partitioner.update_partition_info(0, true, &mut random) {
+                p = next;
+            }
+        }
+        let deque = self.deques[p as usize].get_or_insert_with(VecDeque::new);
+        let upper_bound = estimate_batch_size_upper_bound(
+            record.key.as_deref(),
+            record.value.as_deref(),
+            &record.headers,
+        );
+        let attempt = match deque.back_mut() {
+            Some(last) => last.try_append(record).map(|grew| (last.id, grew)),
+            None => Err(record),
+        };
+        let (batch, new_batch_created, appended) = match attempt {
+            Ok((id, grew)) => (id, false, grew),
+            Err(rejected) => {
+                if let Some(last) = deque.back_mut() {
+                    last.close_for_record_appends();
+                }
+                let id = Self::push_new_batch(
+                    deque,
+                    &mut self.next_batch_id,
+                    self.batch_size,
+                    p,
+                    upper_bound,
+                    rejected,
+                    now_us,
+                );
+                (id, true, deque.back().expect("pushed").size_in_bytes)
+            }
+        };
+        let last = deque.back().expect("non-empty after append");
+        let batch_is_full = deque.len() > 1 || last.is_full();
+        let batch_bytes = last.size_in_bytes;
+        let switched_to = if sticky {
+            let enable_switch = Self::all_batches_full(Some(deque));
+            self.partitioner
+                .update_partition_info(appended, enable_switch, &mut random)
+        } else {
+            None
+        };
+        RecordAppendResult {
+            partition: p,
+            batch,
+            new_batch_created,
+            batch_is_full,
+            batch_bytes,
+            switched_to,
+        }
+    }
+
+    fn push_new_batch(
+        deque: &mut VecDeque<ProducerBatch>,
+        next_id: &mut BatchId,
+        batch_size: usize,
+        partition: u32,
+        upper_bound: usize,
+        record: SerializedRecord,
+        now_us: u64,
+    ) -> BatchId {
+        let id = *next_id;
+        *next_id += 1;
+        let mut batch = ProducerBatch::new(id, partition, batch_size.max(upper_bound), now_us);
+        batch
+            .try_append(record)
+            .expect("the first record always fits");
+        deque.push_back(batch);
+        id
+    }
+
+    /// `allBatchesFull`: the last batch is full, or there is none.
+    fn all_batches_full(deque: Option<&VecDeque<ProducerBatch>>) -> bool {
+        deque.and_then(|d| d.back()).is_none_or(|b| b.is_full())
+    }
+
+    /// `shouldBackoff`, drawing a fresh jitter as Kafka does on each evaluation.
+    fn backoff_us(&self, batch: &ProducerBatch, rng: &mut SimRng) -> Option<u64> {
+        (batch.attempts > 0).then(|| self.retry_backoff.backoff(batch.attempts - 1, rng) * 1000)
+    }
+
+    /// `ready`: the nodes that lead a partition whose head batch is sendable and not backing
+    /// off. Sendable means full, or lingered long enough, or a flush/close is in progress.
+    /// Also refreshes the adaptive partitioner's queue-size stats.
+    pub fn ready(
+        &mut self,
+        metadata: &Metadata,
+        now_us: u64,
+        rng: &mut SimRng,
+    ) -> ReadyCheckResult {
+        let mut ready_nodes: Vec<NodeId> = Vec::new();
+        let mut next = u64::MAX;
+        let mut unknown_leader = false;
+        let n = self.deques.len();
+        let all_have_deques = self.deques.iter().all(Option::is_some);
+        let mut stats = (self.adaptive && all_have_deques).then(|| (vec![0u32; n], vec![0u32; n]));
+        let mut index: isize = -1;
+        for p in 0..n {
+            let Some(deque) = &self.deques[p] else {
+                continue;
+            };
+            let leader = metadata.leader_for(p as u32);
+            if let (Some(_), Some((_, ids))) = (leader, stats.as_mut()) {
+                index += 1;
+                ids[index as usize] = p as u32;
+            }
+            let Some(head) = deque.front() else { continue };
+            let waited = head.waited_us(now_us);
+            let backoff = self.backoff_us(head, rng);
+            let backing_off = backoff.is_some_and(|b| waited < b);
+            let full = deque.len() > 1 || head.is_full();
+            let Some(leader) = leader else {
+                unknown_leader = true;
+                continue;
+            };
+            if let Some((sizes, _)) = stats.as_mut() {
+                sizes[index as usize] = deque.len() as u32;
+            }
+            if ready_nodes.contains(&leader) || self.muted[p] {
+                continue;
+            }
+            let time_to_wait = if backing_off {
+                backoff.expect("backing off")
+            } else {
+                self.linger_us
+            };
+            let expired = waited >= time_to_wait;
+            let sendable = full || expired || self.closed || self.flushes_in_progress > 0;
+            if sendable && !backing_off {
+                ready_nodes.push(leader);
+            } else {
+                next = next.min(time_to_wait.saturating_sub(waited));
+            }
+        }
+        self.partitioner
+            .update_partition_load_stats(stats, (index + 1) as usize);
+        ready_nodes.sort_unstable();
+        ReadyCheckResult {
+            ready_nodes,
+            next_ready_check_delay_us: next,
+            unknown_leader,
+        }
+    }
+
+    /// Why this head batch would be sendable now (for the trace; same rules as `ready`).
+    fn ready_reason(&self, p: usize, batch: &ProducerBatch, now_us: u64) -> ReadyReason {
+        let deque_len = self.deques[p].as_ref().map_or(0, VecDeque::len);
+        if deque_len > 1 || batch.is_full() {
+            ReadyReason::Full
+        } else if batch.attempts > 0 {
+            ReadyReason::BackoffExpired
+        } else if batch.waited_us(now_us) >= self.linger_us {
+            ReadyReason::LingerExpired
+        } else if self.closed || self.flushes_in_progress > 0 {
+            ReadyReason::Flush
+        } else {
+            ReadyReason::NodeReady
+        }
+    }
+
+    /// `drain`: for each ready node, walk its partitions round-robin from its drain index and
+    /// take at most the head batch of each, until `max.request.size` would be exceeded.
+    /// Idempotent batches get their producer id, epoch and base sequence here.
+    pub fn drain(
+        &mut self,
+        metadata: &Metadata,
+        nodes: &[NodeId],
+        max_request_size: usize,
+        now_us: u64,
+        mut tm: Option<&mut TransactionManager>,
+        rng: &mut SimRng,
+    ) -> BTreeMap<NodeId, Vec<(ProducerBatch, ReadyReason)>> {
+        let mut out = BTreeMap::new();
+        for &node in nodes {
+            let parts = metadata.partitions_for_node(node);
+            let mut ready: Vec<(ProducerBatch, ReadyReason)> = Vec::new();
+            if parts.is_empty() {
+                out.insert(node, ready);
+                continue;
+            }
+            let mut size = 0usize;
+            let mut drain_index = self.drain_index.get(&node).copied().unwrap_or(0) % parts.len();
+            let start = drain_index;
+            loop {
+                let p = parts[drain_index] as usize;
+                self.drain_index.insert(node, drain_index);
+                drain_index = (drain_index + 1) % parts.len();
+                if let Some(batch) = self.drain_one(
+                    p,
+                    size,
+                    &ready,
+                    max_request_size,
+                    now_us,
+                    tm.as_deref_mut(),
+                    rng,
+                ) {
+                    match batch {
+                        Some((b, reason)) => {
+                            size += b.size_in_bytes;
+                            ready.push((b, reason));
+                        }
+                        None => break,
+                    }
+                }
+                if drain_index == start {
+                    break;
+                }
+            }
+            out.insert(node, ready);
+        }
+        out
+    }
+
+    /// One partition of `drainBatchesForOneNode`: `None` = skip it, `Some(None)` = stop the
+    /// whole node (errata C), `Some(Some(batch))` = take its head batch.
+    #[allow(clippy::too_many_arguments, clippy::option_option)]
+    fn drain_one(
+        &mut self,
+        p: usize,
+        size: usize,
+        ready: &[(ProducerBatch, ReadyReason)],
+        max_request_size: usize,
+        now_us: u64,
+        tm: Option<&mut TransactionManager>,
+        rng: &mut SimRng,
+    ) -> Option<Option<(ProducerBatch, ReadyReason)>> {
+        if self.muted[p] {
+            return None;
+        }
+        let first = self.deques[p].as_ref()?.front()?;
+        if self
+            .backoff_us(first, rng)
+            .is_some_and(|b| first.waited_us(now_us) < b)
+        {
+            return None;
+        }
+        if size + first.size_in_bytes > max_request_size && !ready.is_empty() {
+            return Some(None);
+        }
+        if let Some(tm) = tm.as_deref() {
+            if Self::should_stop_drain_batches_for_partition(first, p as u32, tm) {
+                return Some(None);
+            }
+        }
+        let reason = self.ready_reason(p, first, now_us);
+        let mut batch = self.deques[p]
+            .as_mut()
+            .expect("checked")
+            .pop_front()
+            .expect("checked");
+        if let Some(tm) = tm {
+            if batch.producer.is_none() {
+                let pid = tm.producer_id_and_epoch().expect("checked in should_stop");
+                let seq = tm.sequence_number(p as u32);
+                batch.producer = Some((pid.producer_id, pid.epoch, seq));
+                tm.increment_sequence_number(p as u32, batch.record_count());
+                tm.add_in_flight_batch(p as u32, seq, batch.id);
+            }
+        }
+        batch.close_for_record_appends();
+        Some(Some((batch, reason)))
+    }
+
+    /// `shouldStopDrainBatchesForPartition` for a non-transactional idempotent producer:
+    /// wait for a producer id; while a retried batch is queued, send only the one whose
+    /// sequence is the first in flight (one in flight per partition while retrying).
+    fn should_stop_drain_batches_for_partition(
+        first: &ProducerBatch,
+        p: u32,
+        tm: &TransactionManager,
+    ) -> bool {
+        if tm.producer_id_and_epoch().is_none() {
+            return true;
+        }
+        match (tm.first_in_flight_sequence(p), first.base_sequence()) {
+            (Some(in_flight), Some(seq)) => seq != in_flight,
+            _ => false,
+        }
+    }
+
+    /// `reenqueue`: a retried batch goes back to the head of its deque (in sequence order for
+    /// idempotent batches), with one more attempt.
+    pub fn reenqueue(&mut self, mut batch: ProducerBatch, now_us: u64) {
+        batch.reenqueued(now_us);
+        let deque = self.deques[batch.partition as usize].get_or_insert_with(VecDeque::new);
+        match batch.base_sequence() {
+            Some(seq) => {
+                let at = deque
+                    .iter()
+                    .position(|b| b.base_sequence().is_none_or(|s| s > seq))
+                    .unwrap_or(deque.len());
+                deque.insert(at, batch);
+            }
+            None => deque.push_front(batch),
+        }
+    }
+
+    /// `expiredBatches`: queued batches past `delivery.timeout.ms` since creation, scanning each
+    /// deque from the head and stopping at the first that has not expired.
+    pub fn expired_batches(&mut self, now_us: u64) -> Vec<ProducerBatch> {
+        let mut expired = Vec::new();
+        for deque in self.deques.iter_mut().flatten() {
+            while deque
+                .front()
+                .is_some_and(|b| now_us.saturating_sub(b.created_us) >= self.delivery_timeout_us)
+            {
+                expired.push(deque.pop_front().expect("checked"));
+            }
+        }
+        expired
+    }
+
+    /// Earliest creation time of any queued batch, for the delivery-timeout wake-up.
+    pub fn next_expiry_us(&self) -> Option<u64> {
+        self.deques
+            .iter()
+            .flatten()
+            .filter_map(|d| d.front())
+            .map(|b| b.created_us + self.delivery_timeout_us)
+            .min()
+    }
+
+    pub fn mute_partition(&mut self, p: u32) {
+        self.muted[p as usize] = true;
+    }
+
+    pub fn unmute_partition(&mut self, p: u32) {
+        self.muted[p as usize] = false;
+    }
+
+    pub fn begin_flush(&mut self) {
+        self.flushes_in_progress += 1;
+    }
+
+    pub fn await_flush_completion(&mut self) {
+        self.flushes_in_progress = self.flushes_in_progress.saturating_sub(1);
+    }
+
+    pub fn close(&mut self) {
+        self.closed = true;
+    }
+
+    pub fn has_undrained(&self) -> bool {
+        self.deques.iter().flatten().any(|d| !d.is_empty())
+    }
+
+    /// The queued batches of one partition, head first.
+    pub fn deque(&self, p: u32) -> impl Iterator<Item = &ProducerBatch> {
+        self.deques[p as usize].iter().flatten()
+    }
+
+    pub fn linger_us(&self) -> u64 {
+        self.linger_us
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+}
