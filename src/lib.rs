@@ -1,1 +1,9 @@
-//! placeholder
+//! Producer Lab: the Yew app. It renders the model in `producer-sim` stage by stage and, in
+//! Real mode, sends the same produce calls through `producer-bridge` to a real Kafka.
+
+pub mod app;
+pub mod bridge_client;
+pub mod form;
+pub mod panels;
+
+pub use app::App;

@@ -6,6 +6,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use producer_wire::{DeliveryOutcome, KafkaError, Produce};
 use rdkafka::ClientConfig;
+use rdkafka::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::{KafkaError as RdKafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
@@ -39,17 +42,46 @@ pub fn producer_config(bootstrap_servers: &str, overrides: &[(String, String)]) 
     config
 }
 
+/// The bridge's producer type.
+pub type Producer = FutureProducer<BridgeContext>;
+
+/// Routes librdkafka's reports to `tracing` at levels that fit a long-running
+/// bridge: connection trouble is a warning (librdkafka retries on its own),
+/// only a fatal producer error is an error. librdkafka's own log lines repeat
+/// those reports and go to `debug`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BridgeContext;
+
+impl ClientContext for BridgeContext {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
+                tracing::error!(target: "librdkafka", facility, "{message}")
+            }
+            _ => tracing::debug!(target: "librdkafka", facility, "{message}"),
+        }
+    }
+
+    fn error(&self, error: RdKafkaError, reason: &str) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::Fatal) {
+            tracing::error!(target: "librdkafka", %error, "fatal producer error: {reason}");
+        } else {
+            tracing::warn!(target: "librdkafka", %error, "{reason}");
+        }
+    }
+}
+
 /// Creates the producer shared by all connections. Fails on an invalid property;
 /// does not wait for the cluster (librdkafka connects in the background).
-pub fn create_producer(config: &BridgeConfig) -> anyhow::Result<FutureProducer> {
+pub fn create_producer(config: &BridgeConfig) -> anyhow::Result<Producer> {
     producer_config(&config.bootstrap_servers, &config.producer_properties)
-        .create()
+        .create_with_context(BridgeContext)
         .context("creating the Kafka producer (check the -X properties)")
 }
 
 /// Hands one record to librdkafka. `Err` is a local failure (queue full,
 /// message too large, unknown partition...) that must be reported at once.
-pub fn enqueue(producer: &FutureProducer, record: &Produce) -> Result<DeliveryFuture, KafkaError> {
+pub fn enqueue(producer: &Producer, record: &Produce) -> Result<DeliveryFuture, KafkaError> {
     let mut future_record: FutureRecord<'_, str, str> = FutureRecord::to(&record.topic);
     if let Some(key) = &record.key {
         future_record = future_record.key(key.as_str());
@@ -105,7 +137,6 @@ pub fn outcome(
 mod tests {
     use super::*;
     use rdkafka::Timestamp;
-    use rdkafka::error::{KafkaError as RdKafkaError, RDKafkaErrorCode};
     use rdkafka::message::OwnedMessage;
     use rdkafka::producer::future_producer::Delivery;
 

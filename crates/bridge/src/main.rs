@@ -1,6 +1,8 @@
 //! `producer-bridge`: parses the command line, starts the bridge and runs it
 //! until SIGTERM or Ctrl-C.
 
+use std::io::IsTerminal as _;
+
 use clap::Parser;
 use producer_bridge::{Bridge, BridgeConfig};
 use tracing_subscriber::EnvFilter;
@@ -11,6 +13,8 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = BridgeConfig::parse();
     let bridge = Bridge::start(config).await?;

@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rdkafka::producer::{FutureProducer, Producer as _};
+use rdkafka::producer::Producer as _;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -29,7 +29,7 @@ use crate::session;
 /// State shared by every connection. Each live session holds a clone of the
 /// `Arc`, so `_sessions` tells the shutdown when the last one has ended.
 pub(crate) struct Shared {
-    pub(crate) producer: FutureProducer,
+    pub(crate) producer: kafka::Producer,
     pub(crate) bootstrap_servers: String,
     pub(crate) token: Option<String>,
     pub(crate) allowed_origins: Vec<String>,
@@ -174,7 +174,7 @@ async fn serve(
     app: Router,
     mut shutdown: watch::Receiver<bool>,
     mut sessions_done: mpsc::Receiver<()>,
-    producer: FutureProducer,
+    producer: kafka::Producer,
     timeout: Duration,
 ) -> anyhow::Result<ShutdownReport> {
     let deadline_after_signal = async move {

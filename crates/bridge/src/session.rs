@@ -169,55 +169,49 @@ type Sink = SplitSink<WebSocket, Message>;
 /// The connection's single writer: frames in order, deliveries as reports
 /// arrive, `flushed` when its watermark is passed.
 async fn write_loop(
-    mut sink: Sink,
+    sink: Sink,
     mut rx: mpsc::UnboundedReceiver<Out>,
     drain: Duration,
     peer: String,
 ) {
     let mut pending = FuturesUnordered::new();
-    let mut tracker = FlushTracker::default();
-    let mut open = true;
+    let mut w = Writer {
+        sink,
+        open: true,
+        tracker: FlushTracker::default(),
+    };
     let close = loop {
         let out = tokio::select! {
             out = rx.recv() => out,
             Some((seq, delivery)) = pending.next(), if !pending.is_empty() => {
-                let flushed = tracker.done(seq);
-                open = open && send(&mut sink, BridgeFrame::Delivery(delivery)).await;
-                for _ in 0..flushed {
-                    open = open && send(&mut sink, BridgeFrame::Flushed).await;
-                }
+                w.delivered(seq, delivery).await;
                 continue;
             }
         };
         match out {
-            Some(Out::Frame(frame)) => open = open && send(&mut sink, frame).await,
+            Some(Out::Frame(frame)) => w.frame(frame).await,
             Some(Out::Pending {
                 id,
                 topic,
                 received,
                 report,
             }) => {
-                let seq = tracker.start(id);
+                let seq = w.tracker.start(id);
                 pending.push(report.map(move |report| {
                     let outcome = kafka::outcome(&topic, report.ok(), received.elapsed());
                     (seq, Delivery { id, outcome })
                 }));
             }
             Some(Out::Flush) => {
-                for _ in 0..tracker.flush() {
-                    open = open && send(&mut sink, BridgeFrame::Flushed).await;
-                }
+                let due = w.tracker.flush();
+                w.flushed(due).await;
             }
             Some(Out::Refuse(reason)) => {
                 warn!(%peer, %reason, "session refused");
-                open = open
-                    && send(
-                        &mut sink,
-                        BridgeFrame::Error {
-                            message: reason.clone(),
-                        },
-                    )
-                    .await;
+                w.frame(BridgeFrame::Error {
+                    message: reason.clone(),
+                })
+                .await;
                 break Some((close_code::POLICY, reason));
             }
             Some(Out::Shutdown) => {
@@ -226,49 +220,66 @@ async fn write_loop(
             None => break None,
         }
     };
-    if matches!(close, Some((close_code::AWAY, _))) {
+    let shutting_down = matches!(close, Some((close_code::AWAY, _)));
+    if shutting_down {
         // Deliveries of records already enqueued are still worth reporting.
         let deadline = Instant::now() + drain;
-        while open && !pending.is_empty() {
+        while w.open && !pending.is_empty() {
             match tokio::time::timeout_at(deadline, pending.next()).await {
-                Ok(Some((seq, delivery))) => {
-                    let flushed = tracker.done(seq);
-                    open = send(&mut sink, BridgeFrame::Delivery(delivery)).await;
-                    for _ in 0..flushed {
-                        open = open && send(&mut sink, BridgeFrame::Flushed).await;
-                    }
-                }
+                Ok(Some((seq, delivery))) => w.delivered(seq, delivery).await,
                 Ok(None) | Err(_) => break,
             }
         }
     }
-    let unreported = tracker.unreported();
+    let unreported = w.tracker.unreported();
     if !unreported.is_empty() {
         let count = unreported.len();
-        if matches!(close, Some((close_code::AWAY, _))) {
+        if shutting_down {
             warn!(%peer, count, ids = ?unreported, "shutdown: deliveries not reported to the client in time");
         } else {
             info!(%peer, count, "client left before all its deliveries were reported");
             debug!(%peer, ids = ?unreported, "unreported deliveries");
         }
     }
-    if let (true, Some((code, reason))) = (open, close) {
+    if let (true, Some((code, reason))) = (w.open, close) {
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from(reason),
         };
-        let _ = sink.send(Message::Close(Some(frame))).await;
+        let _ = w.sink.send(Message::Close(Some(frame))).await;
     }
-    let _ = sink.close().await;
+    let _ = w.sink.close().await;
 }
 
-/// Sends one frame; `false` once the client is gone.
-async fn send(sink: &mut Sink, frame: BridgeFrame) -> bool {
-    match sink.send(Message::Text(frame.to_json().into())).await {
-        Ok(()) => true,
-        Err(err) => {
+/// The sending half with its flush bookkeeping. Once a send fails the client
+/// is gone and later frames are dropped.
+struct Writer {
+    sink: Sink,
+    open: bool,
+    tracker: FlushTracker,
+}
+
+impl Writer {
+    async fn frame(&mut self, frame: BridgeFrame) {
+        if !self.open {
+            return;
+        }
+        if let Err(err) = self.sink.send(Message::Text(frame.to_json().into())).await {
             debug!(%err, "websocket write failed; the client is gone");
-            false
+            self.open = false;
+        }
+    }
+
+    /// Sends a delivery, then any `flushed` it unblocked.
+    async fn delivered(&mut self, seq: u64, delivery: Delivery) {
+        let due = self.tracker.done(seq);
+        self.frame(BridgeFrame::Delivery(delivery)).await;
+        self.flushed(due).await;
+    }
+
+    async fn flushed(&mut self, count: usize) {
+        for _ in 0..count {
+            self.frame(BridgeFrame::Flushed).await;
         }
     }
 }

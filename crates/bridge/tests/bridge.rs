@@ -506,3 +506,73 @@ async fn healthz_and_static_files_with_wasm_mime_type() {
     bridge.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_topic_gets_a_failed_delivery() {
+    // tansu does not auto-create topics. librdkafka waits
+    // topic.metadata.propagation.max.ms for the topic to appear, then fails the
+    // record with the broker's UNKNOWN_TOPIC_OR_PARTITION; once it has cached
+    // the topic as unknown, it refuses further records at once (_UNKNOWN_TOPIC).
+    let Some(tansu) = Tansu::start_or_skip("unknown_topic_gets_a_failed_delivery").await else {
+        return;
+    };
+    let bridge = start_bridge(tansu.bootstrap(), |c| {
+        c.producer_properties
+            .push(("topic.metadata.propagation.max.ms".into(), "1000".into()));
+    })
+    .await;
+    let mut client = Client::connect(&bridge.ws_url()).await;
+
+    for id in [1, 2] {
+        client
+            .send(&ClientFrame::Produce(record(
+                id,
+                "no-such-topic",
+                Some("k"),
+                "v",
+            )))
+            .await;
+        client.send(&ClientFrame::Flush).await;
+        let ds = deliveries(collect_until_flushed(&mut client.rx, Instant::now() + DEADLINE).await);
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].id, id);
+        let DeliveryOutcome::Failed { error } = &ds[0].outcome else {
+            panic!("a record for a missing topic was acked: {:?}", ds[0]);
+        };
+        let allowed: &[(i32, &str)] = if id == 1 {
+            &[(3, "UNKNOWN_TOPIC_OR_PARTITION")]
+        } else {
+            &[(3, "UNKNOWN_TOPIC_OR_PARTITION"), (-188, "_UNKNOWN_TOPIC")]
+        };
+        assert!(
+            allowed.contains(&(error.code, error.name.as_str())) && error.retriable,
+            "record {id}: {error:?}"
+        );
+    }
+    bridge.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_reports_what_was_not_delivered() {
+    // No broker: the record stays queued in librdkafka until the shutdown gives up.
+    let bridge = start_bridge(&no_broker(), |c| c.shutdown_timeout = 1).await;
+    let mut client = Client::connect(&bridge.ws_url()).await;
+    client
+        .send(&ClientFrame::Produce(record(1, "t", Some("k"), "v")))
+        .await;
+    client
+        .send(&ClientFrame::Hello {
+            version: PROTOCOL_VERSION,
+            token: None,
+        })
+        .await;
+    // The welcome proves the produce before it was read and enqueued.
+    assert!(matches!(client.recv().await, BridgeFrame::Welcome { .. }));
+
+    let report = bridge.shutdown().await.unwrap();
+    assert_eq!(report.undelivered, 1);
+    match client.rx.next_message(Instant::now() + DEADLINE).await {
+        Some(Message::Close(Some(close))) => assert_eq!(u16::from(close.code), 1001),
+        other => panic!("expected a going-away close, got {other:?}"),
+    }
+}

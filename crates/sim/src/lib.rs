@@ -28,6 +28,7 @@ pub mod broker;
 pub mod event;
 pub mod produce_request;
 pub mod protocol;
+pub mod record_batch;
 pub mod record_size;
 pub mod rng;
 pub mod scenario;

@@ -9,21 +9,11 @@ pub const RECORD_BATCH_OVERHEAD: usize = 61;
 /// Worst-case per-record framing: `DefaultRecord.MAX_RECORD_OVERHEAD`.
 pub const MAX_RECORD_OVERHEAD: usize = 21;
 
-/// Bytes of a zigzag varint (`ByteUtils.sizeOfVarint`).
-pub fn size_of_varint(value: i32) -> usize {
-    size_of_varlong(value as i64)
-}
+/// Bytes of a zigzag varint (`ByteUtils.sizeOfVarint`); see [`crate::record_batch::varint`].
+pub use crate::record_batch::varint::size_of_varint;
 
-/// Bytes of a zigzag varlong (`ByteUtils.sizeOfVarlong`).
-pub fn size_of_varlong(value: i64) -> usize {
-    let mut v = ((value << 1) ^ (value >> 63)) as u64;
-    let mut bytes = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        bytes += 1;
-    }
-    bytes
-}
+/// Bytes of a zigzag varlong (`ByteUtils.sizeOfVarlong`); see [`crate::record_batch::varint`].
+pub use crate::record_batch::varint::size_of_varlong;
 
 /// One record header as it is sized on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

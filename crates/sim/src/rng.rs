@@ -66,6 +66,8 @@ impl SimRng {
 mod tests {
     use super::*;
 
+    const PINNED: [u64; 4] = [808501, 149546, 544115, 393139];
+
     #[test]
     fn same_seed_same_draws_and_streams_differ() {
         let mut a = SimRng::new(42, Stream::Workload);
@@ -84,11 +86,6 @@ mod tests {
     fn draws_are_pinned() {
         let mut r = SimRng::new(1, Stream::Workload);
         let first: Vec<u64> = (0..4).map(|_| r.below(1_000_000)).collect();
-        let mut again = SimRng::new(1, Stream::Workload);
-        assert_eq!(
-            first,
-            (0..4).map(|_| again.below(1_000_000)).collect::<Vec<_>>()
-        );
-        assert!(first.iter().all(|v| *v < 1_000_000));
+        assert_eq!(first, PINNED);
     }
 }

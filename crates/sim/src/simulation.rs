@@ -373,11 +373,11 @@ impl Simulation {
                 self.trace.emit(now, EventKind::InitProducerIdSent { node });
                 self.schedule(now + latency, Action::InitProducerIdArrives { node });
             }
-            if let Some(at) = out.next_wakeup_us {
-                if self.sender_wakeup_at.is_none_or(|w| at < w || w < now) {
-                    self.sender_wakeup_at = Some(at);
-                    self.schedule(at.max(now), Action::SenderWakeup);
-                }
+            if let Some(at) = out.next_wakeup_us
+                && self.sender_wakeup_at.is_none_or(|w| at < w || w < now)
+            {
+                self.sender_wakeup_at = Some(at);
+                self.schedule(at.max(now), Action::SenderWakeup);
             }
             if out.requests.is_empty() {
                 break;

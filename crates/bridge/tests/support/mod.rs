@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::fs::File;
+use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -46,7 +47,9 @@ impl Tansu {
                      --features dynostore) or set TANSU_BIN"
                 );
             }
-            eprintln!(
+            // Straight to stderr, past the test harness's capture, so it is seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED: tansu not installed; {test} needs a Kafka broker. \
                  Install it with `cargo install tansu --locked --features dynostore` or set TANSU_BIN. ***\n"
             );
@@ -89,7 +92,8 @@ impl Tansu {
 
     /// Polls metadata until the broker answers, the process exits, or the deadline passes.
     async fn wait_ready(&mut self) -> Result<(), String> {
-        let deadline = Instant::now() + BROKER_READY_TIMEOUT;
+        let started = Instant::now();
+        let deadline = started + BROKER_READY_TIMEOUT;
         let producer: BaseProducer = client_config(&self.bootstrap)
             .create()
             .map_err(|e| e.to_string())?;
@@ -110,6 +114,11 @@ impl Tansu {
             .await
             .unwrap();
             if ok {
+                eprintln!(
+                    "tansu ready on {} after {:?}",
+                    self.bootstrap,
+                    started.elapsed()
+                );
                 return Ok(());
             }
             if Instant::now() > deadline {

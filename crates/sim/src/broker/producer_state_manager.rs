@@ -53,14 +53,13 @@ impl ProducerStateManager {
         let Some(entry) = self.producers.get(&pid) else {
             return SequenceCheck::Append; // no state: any sequence is accepted
         };
-        if epoch == entry.epoch {
-            if let Some(dup) = entry
+        if epoch == entry.epoch
+            && let Some(dup) = entry
                 .batches
                 .iter()
                 .find(|b| b.first_seq == first_seq && b.last_seq == last_seq)
-            {
-                return SequenceCheck::Duplicate(*dup);
-            }
+        {
+            return SequenceCheck::Duplicate(*dup);
         }
         if epoch < entry.epoch {
             return SequenceCheck::Reject(Errors::InvalidProducerEpoch);

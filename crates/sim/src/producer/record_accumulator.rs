@@ -351,10 +351,10 @@ impl RecordAccumulator {
         if size + first.size_in_bytes > max_request_size && !ready.is_empty() {
             return Some(None);
         }
-        if let Some(tm) = tm.as_deref() {
-            if Self::should_stop_drain_batches_for_partition(first, p as u32, tm) {
-                return Some(None);
-            }
+        if let Some(tm) = tm.as_deref()
+            && Self::should_stop_drain_batches_for_partition(first, p as u32, tm)
+        {
+            return Some(None);
         }
         let reason = self.ready_reason(p, first, now_us);
         let mut batch = self.deques[p]
@@ -362,14 +362,14 @@ impl RecordAccumulator {
             .expect("checked")
             .pop_front()
             .expect("checked");
-        if let Some(tm) = tm {
-            if batch.producer.is_none() {
-                let pid = tm.producer_id_and_epoch().expect("checked in should_stop");
-                let seq = tm.sequence_number(p as u32);
-                batch.producer = Some((pid.producer_id, pid.epoch, seq));
-                tm.increment_sequence_number(p as u32, batch.record_count());
-                tm.add_in_flight_batch(p as u32, seq, batch.id);
-            }
+        if let Some(tm) = tm
+            && batch.producer.is_none()
+        {
+            let pid = tm.producer_id_and_epoch().expect("checked in should_stop");
+            let seq = tm.sequence_number(p as u32);
+            batch.producer = Some((pid.producer_id, pid.epoch, seq));
+            tm.increment_sequence_number(p as u32, batch.record_count());
+            tm.add_in_flight_batch(p as u32, seq, batch.id);
         }
         batch.close_for_record_appends();
         Some(Some((batch, reason)))

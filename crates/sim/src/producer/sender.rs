@@ -268,10 +268,10 @@ impl Sender {
                 node: response.node,
             },
         );
-        if self.requests.remove(&response.request).is_some() {
-            if let Some(n) = self.in_flight.get_mut(&response.node) {
-                *n -= 1;
-            }
+        if self.requests.remove(&response.request).is_some()
+            && let Some(n) = self.in_flight.get_mut(&response.node)
+        {
+            *n -= 1;
         }
         for (batch_id, pr) in response.partitions {
             // A batch that expired while in flight was already failed; its response is ignored.

@@ -1,0 +1,26 @@
+//! Determinism across platforms: the golden scenario's trace hash is pinned in
+//! `golden/trace_hash.txt`, and the browser test in the app (`tests/app.rs`) checks the same
+//! file against the wasm32 build. A change here means the model's behaviour changed: if that
+//! was intended, update the file (`UPDATE_GOLDEN=1 cargo test -p producer-sim --test golden_trace`).
+
+use producer_sim::{Scenario, Simulation};
+
+#[test]
+fn golden_scenario_trace_hash_is_pinned() {
+    let sc: Scenario = serde_json::from_str(include_str!("golden/scenario.json")).unwrap();
+    let mut sim = Simulation::new(sc, false).unwrap();
+    sim.run_to_completion(u64::MAX);
+    assert_eq!(sim.deliveries.len(), 3000);
+    let hash = format!("{:016x}", sim.trace.hash());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/trace_hash.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, format!("{hash}\n")).unwrap();
+    }
+    let pinned = std::fs::read_to_string(path).expect("golden/trace_hash.txt exists");
+    assert_eq!(
+        hash,
+        pinned.trim(),
+        "trace hash changed (seed {})",
+        sim.scenario.seed
+    );
+}

@@ -1,0 +1,53 @@
+// End-to-end: serve the built app, press Play, wait until records reach the broker panel,
+// save a screenshot, and fail on any browser console error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveDist } from './serve-dist.mjs';
+import { launch, watchErrors } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
+let server, baseUrl = process.env.BASE_URL, browser;
+
+before(async () => {
+  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
+  browser = await launch();
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+test('Play moves records through every stage into the broker logs', async () => {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const errors = watchErrors(page);
+  await page.goto(baseUrl);
+  await page.locator('#play').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#clock').textContent(), 't = 0.000 ms');
+  await page.selectOption('select[aria-label="speed"]', { label: '10×' });
+  await page.click('#play');
+  await page.locator('#broker-panel .log-cell').first().waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll('#broker-panel .log-cell').length >= 30, null, { timeout: 30000 });
+  const callbacks = await page.locator('#callbacks-panel .callback.ok').count();
+  assert.ok(callbacks > 0, 'delivery callbacks fired');
+  assert.match(await page.locator('#partitioner-panel').textContent(), /murmur2/);
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, 'pipeline.png') });
+  assert.deepEqual(errors, []);
+});
+
+test('an invalid config shows Kafka\'s message and nothing breaks', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const errors = watchErrors(page);
+  await page.goto(baseUrl);
+  await page.locator('#acks').waitFor({ timeout: 30000 });
+  await page.fill('#acks', 'most');
+  await page.press('#acks', 'Enter');
+  await page.locator('#acks').blur();
+  const message = await page.locator('#config-error').textContent({ timeout: 10000 });
+  assert.match(message, /Invalid value most for configuration acks: String must be one of: all, -1, 0, 1/);
+  assert.equal(await page.locator('#play').count(), 1);
+  assert.ok(await page.locator('#play').isDisabled(), 'no run starts with an invalid config');
+  await page.screenshot({ path: path.join(shots, 'invalid-config.png') });
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,461 @@
+//! The laboratory page: the run form, playback controls, the pipeline's stages and, in Real
+//! mode, the bridge to a real Kafka beside the model's prediction.
+
+use std::collections::BTreeMap;
+
+use gloo_timers::callback::Interval;
+use producer_sim::event::EventKind;
+use producer_sim::{Simulation, partition_for_key};
+use producer_wire::{BridgeFrame, ClientFrame, DeliveryOutcome, Produce};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::bridge_client::{BridgeClient, BridgeEvent, default_bridge_url};
+use crate::form::{Field, FormState};
+use crate::panels;
+
+/// Wall-clock milliseconds between animation ticks.
+const TICK_MS: u32 = 50;
+/// Speeds: virtual time per wall time.
+const SPEEDS: [(f64, &str); 5] = [
+    (0.01, "0.01×"),
+    (0.1, "0.1×"),
+    (1.0, "1×"),
+    (10.0, "10×"),
+    (100.0, "100×"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Simulated,
+    Real,
+}
+
+pub enum Msg {
+    Edit(Field, String),
+    Apply,
+    Play,
+    Pause,
+    Step,
+    Tick,
+    Speed(usize),
+    Mode(Mode),
+    BridgeUrl(String),
+    Bridge(BridgeEvent),
+}
+
+/// One record sent through the bridge: what the model predicts and what Kafka answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealRecord {
+    pub key: Option<String>,
+    pub predicted: Option<u32>,
+    pub result: Option<Result<(i32, i64), String>>,
+}
+
+pub struct App {
+    form: FormState,
+    sim: Option<Simulation>,
+    error: Option<String>,
+    playing: bool,
+    speed: usize,
+    ticker: Option<Interval>,
+    mode: Mode,
+    bridge_url: String,
+    bridge: Option<BridgeClient>,
+    bridge_status: String,
+    /// Records already handed to the bridge (by model record id).
+    bridged_upto: u64,
+    real: BTreeMap<u64, RealRecord>,
+}
+
+impl App {
+    fn start(&mut self) {
+        self.playing = false;
+        self.ticker = None;
+        self.bridged_upto = 0;
+        self.real.clear();
+        match self
+            .form
+            .to_scenario()
+            .map_err(|e| e.to_string())
+            .and_then(|s| Simulation::new(s, true).map_err(|e| e.to_string()))
+        {
+            Ok(sim) => {
+                self.sim = Some(sim);
+                self.error = None;
+            }
+            Err(e) => {
+                self.sim = None;
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn advance(&mut self, virtual_us: u64) {
+        if let Some(sim) = self.sim.as_mut() {
+            let target = sim.now_us() + virtual_us;
+            sim.run_until(target);
+            if sim.is_finished() {
+                self.playing = false;
+                self.ticker = None;
+            }
+        }
+        self.forward_to_bridge();
+    }
+
+    /// In Real mode, every send() the model made is also produced through the bridge.
+    fn forward_to_bridge(&mut self) {
+        if self.mode != Mode::Real {
+            return;
+        }
+        let (Some(sim), Some(bridge)) = (self.sim.as_ref(), self.bridge.as_ref()) else {
+            return;
+        };
+        if !bridge.is_open() {
+            return;
+        }
+        let topic = sim.scenario.cluster.topic.clone();
+        let partitions = sim.scenario.cluster.partitions;
+        let new: Vec<(u64, Option<String>, Option<String>)> = sim
+            .trace
+            .events()
+            .iter()
+            .rev()
+            .filter_map(|e| match &e.kind {
+                EventKind::Send { record, key, value } if *record >= self.bridged_upto => {
+                    Some((*record, key.clone(), value.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, key, value) in new.into_iter().rev() {
+            let predicted = key
+                .as_ref()
+                .map(|k| partition_for_key(k.as_bytes(), partitions));
+            let frame = ClientFrame::Produce(Produce {
+                id,
+                topic: topic.clone(),
+                key: key.clone(),
+                value,
+                headers: vec![],
+                partition: None,
+            });
+            let result = bridge.send(&frame).err().map(Err);
+            self.real.insert(
+                id,
+                RealRecord {
+                    key,
+                    predicted,
+                    result,
+                },
+            );
+            self.bridged_upto = id + 1;
+        }
+    }
+
+    fn connect(&mut self, ctx: &Context<Self>) {
+        self.bridge = None;
+        match BridgeClient::connect(&self.bridge_url, ctx.link().callback(Msg::Bridge)) {
+            Ok(c) => {
+                self.bridge = Some(c);
+                self.bridge_status = format!("connecting to {}", self.bridge_url);
+            }
+            Err(e) => self.bridge_status = e,
+        }
+    }
+
+    fn on_bridge(&mut self, event: BridgeEvent) {
+        match event {
+            BridgeEvent::Open => {
+                self.bridge_status = format!("connected to {}", self.bridge_url);
+                if let Some(b) = &self.bridge {
+                    let _ = b.send(&ClientFrame::Hello {
+                        version: producer_wire::PROTOCOL_VERSION,
+                        token: None,
+                    });
+                }
+                self.forward_to_bridge();
+            }
+            BridgeEvent::Frame(BridgeFrame::Welcome {
+                bootstrap_servers, ..
+            }) => {
+                self.bridge_status = format!(
+                    "connected to {} → Kafka at {bootstrap_servers}",
+                    self.bridge_url
+                );
+            }
+            BridgeEvent::Frame(BridgeFrame::Delivery(d)) => {
+                if let Some(r) = self.real.get_mut(&d.id) {
+                    r.result = Some(match d.outcome {
+                        DeliveryOutcome::Acked {
+                            partition, offset, ..
+                        } => Ok((partition, offset)),
+                        DeliveryOutcome::Failed { error } => {
+                            Err(format!("{} ({})", error.name, error.message))
+                        }
+                    });
+                }
+            }
+            BridgeEvent::Frame(BridgeFrame::Error { message }) => {
+                self.bridge_status = format!("bridge error: {message}")
+            }
+            BridgeEvent::Frame(BridgeFrame::Overloaded { id, retry_after_ms }) => {
+                if let Some(r) = self.real.get_mut(&id) {
+                    r.result = Some(Err(format!(
+                        "bridge overloaded; retry after {retry_after_ms} ms"
+                    )));
+                }
+            }
+            BridgeEvent::Frame(BridgeFrame::Flushed) => {}
+            BridgeEvent::BadFrame(e) => {
+                self.bridge_status = format!("unexpected frame from the bridge: {e}")
+            }
+            BridgeEvent::Closed(why) => {
+                self.bridge = None;
+                self.bridge_status = format!(
+                    "disconnected ({why}); is producer-bridge running at {}?",
+                    self.bridge_url
+                );
+            }
+        }
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        let mut app = App {
+            form: FormState::default(),
+            sim: None,
+            error: None,
+            playing: false,
+            speed: 1,
+            ticker: None,
+            mode: Mode::Simulated,
+            bridge_url: default_bridge_url(),
+            bridge: None,
+            bridge_status: "not connected".into(),
+            bridged_upto: 0,
+            real: BTreeMap::new(),
+        };
+        app.start();
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        match msg {
+            Msg::Edit(field, value) => {
+                self.form.set(field, value);
+                self.start();
+            }
+            Msg::Apply => self.start(),
+            Msg::Play => {
+                if self.sim.as_ref().is_some_and(|s| !s.is_finished()) {
+                    self.playing = true;
+                    let link = ctx.link().clone();
+                    self.ticker =
+                        Some(Interval::new(TICK_MS, move || link.send_message(Msg::Tick)));
+                }
+            }
+            Msg::Pause => {
+                self.playing = false;
+                self.ticker = None;
+            }
+            Msg::Step => {
+                if let Some(sim) = self.sim.as_mut() {
+                    sim.step();
+                }
+                self.forward_to_bridge();
+            }
+            Msg::Tick => {
+                let us = (f64::from(TICK_MS) * 1000.0 * SPEEDS[self.speed].0).max(1.0) as u64;
+                self.advance(us);
+            }
+            Msg::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
+            Msg::Mode(mode) => {
+                self.mode = mode;
+                if mode == Mode::Real && self.bridge.is_none() {
+                    self.connect(ctx);
+                }
+            }
+            Msg::BridgeUrl(url) => {
+                self.bridge_url = url;
+                if self.mode == Mode::Real {
+                    self.connect(ctx);
+                }
+            }
+            Msg::Bridge(event) => self.on_bridge(event),
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        html! {
+            <main class="lab">
+                <header class="top">
+                    <h1>{ "Producer Lab" }</h1>
+                    <p class="tagline">{ "The Kafka producer, stage by stage: a faithful model you can step through" }</p>
+                    { self.mode_switch(link) }
+                </header>
+                { self.controls(link) }
+                { match &self.sim {
+                    Some(sim) => self.pipeline(sim),
+                    None => html! {},
+                } }
+                { if self.mode == Mode::Real { self.real_panel(link) } else { html! {} } }
+                { for self.sim.as_ref().map(|s| html! {
+                    <details class="events" open=true><summary>{ "Event trace (newest first)" }</summary>{ panels::recent_events(s) }</details>
+                }) }
+            </main>
+        }
+    }
+}
+
+impl App {
+    fn mode_switch(&self, link: &html::Scope<Self>) -> Html {
+        let button = |mode: Mode, id: &'static str, label: &'static str| {
+            let pressed = self.mode == mode;
+            html! {
+                <button id={id} class={classes!("seg", pressed.then_some("on"))} aria-pressed={pressed.to_string()}
+                    onclick={link.callback(move |_| Msg::Mode(mode))}>{ label }</button>
+            }
+        };
+        html! {
+            <div class="mode" role="group" aria-label="Broker">
+                { button(Mode::Simulated, "mode-sim", "Simulated broker") }
+                { button(Mode::Real, "mode-real", "Real Kafka (bridge)") }
+            </div>
+        }
+    }
+
+    fn controls(&self, link: &html::Scope<Self>) -> Html {
+        let input = |field: Field,
+                     id: &'static str,
+                     label: &'static str,
+                     value: &str,
+                     hint: &'static str| {
+            let onchange = link.callback(move |e: Event| {
+                Msg::Edit(field, e.target_unchecked_into::<HtmlInputElement>().value())
+            });
+            html! {
+                <label for={id} title={hint}>
+                    <span>{ label }</span>
+                    <input id={id} value={value.to_string()} placeholder="default" {onchange} aria-label={label} />
+                </label>
+            }
+        };
+        let f = &self.form;
+        let clock = self.sim.as_ref().map_or(0, |s| s.now_us());
+        let finished = self.sim.as_ref().is_none_or(|s| s.is_finished());
+        let speed_change = link.callback(|e: Event| {
+            Msg::Speed(
+                e.target_unchecked_into::<HtmlInputElement>()
+                    .value()
+                    .parse()
+                    .unwrap_or(1),
+            )
+        });
+        html! {
+            <section class="controls" aria-label="Run">
+                <div class="fields">
+                    { input(Field::Seed, "seed", "seed", &f.seed, "One root seed makes the whole run reproducible") }
+                    { input(Field::Profile, "profile", "profile", &f.profile, "kafka-4, kafka-3 or kafka-2.0 (the tutorial's defaults)") }
+                    { input(Field::Acks, "acks", "acks", &f.acks, "0, 1 or all. Default all since Kafka 3.0 (the tutorial's 1 is outdated)") }
+                    { input(Field::BatchSize, "batch-size", "batch.size", &f.batch_size, "Bytes per partition batch; default 16384") }
+                    { input(Field::LingerMs, "linger-ms", "linger.ms", &f.linger_ms, "Wait this long from a batch's creation for more records; default 5 in Kafka 4.0, 0 before") }
+                    { input(Field::Partitions, "partitions", "partitions", &f.partitions, "Partitions of the topic") }
+                    { input(Field::RecordsPerSecond, "rate", "records/s", &f.records_per_second, "send() calls per second of virtual time") }
+                    { input(Field::Records, "records", "records", &f.records, "How many records the application sends") }
+                    { input(Field::Keys, "keys", "keys", &f.keys, "pool:N (N distinct keys), null (sticky partitioner) or unique") }
+                </div>
+                { for self.error.as_ref().map(|e| html! { <p id="config-error" class="error" role="alert">{ e }</p> }) }
+                <div class="playback">
+                    { if self.playing {
+                        html! { <button id="pause" onclick={link.callback(|_| Msg::Pause)}>{ "⏸ Pause" }</button> }
+                    } else {
+                        html! { <button id="play" disabled={finished} onclick={link.callback(|_| Msg::Play)}>{ "▶ Play" }</button> }
+                    } }
+                    <button id="step" disabled={finished} onclick={link.callback(|_| Msg::Step)} title="Process one event">{ "Step" }</button>
+                    <button id="reset" onclick={link.callback(|_| Msg::Apply)}>{ "Reset" }</button>
+                    <label class="speed">{ "speed " }
+                        <select onchange={speed_change} aria-label="speed">
+                            { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
+                                <option value={i.to_string()} selected={i == self.speed}>{ *name }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <span id="clock" class="clock">{ format!("t = {:.3} ms", clock as f64 / 1000.0) }</span>
+                    { for self.sim.as_ref().map(|s| html! {
+                        <span class="hash" title="Same seed and settings, same trace">{ format!("trace {:016x}", s.trace.hash()) }</span>
+                    }) }
+                </div>
+            </section>
+        }
+    }
+
+    fn pipeline(&self, sim: &Simulation) -> Html {
+        html! {
+            <div class="pipeline">
+                { panels::stage("app-panel", "Application", "send()", panels::application(sim)) }
+                { panels::stage("serializer-panel", "Serializer", "key/value → bytes", panels::serializer(sim)) }
+                { panels::stage("partitioner-panel", "Partitioner", "which partition", panels::partitioner(sim)) }
+                { panels::stage("accumulator-panel", "Record Accumulator", "batches per partition", panels::accumulator(sim)) }
+                { panels::stage("sender-panel", "Sender", "requests in flight", panels::sender(sim)) }
+                { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim)) }
+                { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim)) }
+            </div>
+        }
+    }
+
+    fn real_panel(&self, link: &html::Scope<Self>) -> Html {
+        let onchange = link.callback(|e: Event| {
+            Msg::BridgeUrl(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
+        let acked = self
+            .real
+            .values()
+            .filter(|r| matches!(r.result, Some(Ok(_))))
+            .count();
+        let agree = self
+            .real
+            .values()
+            .filter(|r| matches!((r.predicted, &r.result), (Some(p), Some(Ok((q, _)))) if p as i32 == *q))
+            .count();
+        let rows = self.real.iter().rev().take(20).map(|(id, r)| {
+            let (part, offset, status) = match &r.result {
+                None => ("…".to_string(), "…".to_string(), "pending".to_string()),
+                Some(Ok((p, o))) => (p.to_string(), o.to_string(), "acked".to_string()),
+                Some(Err(e)) => ("–".into(), "–".into(), e.clone()),
+            };
+            let matches = match (r.predicted, &r.result) {
+                (Some(p), Some(Ok((q, _)))) => if p as i32 == *q { "✓" } else { "✗" },
+                _ => "",
+            };
+            html! {
+                <tr key={*id}>
+                    <td>{ format!("#{id}") }</td>
+                    <td>{ r.key.clone().unwrap_or_else(|| "null".into()) }</td>
+                    <td>{ r.predicted.map_or("sticky".to_string(), |p| p.to_string()) }</td>
+                    <td class="real-partition">{ part }</td><td>{ offset }</td><td>{ matches }</td><td>{ status }</td>
+                </tr>
+            }
+        });
+        html! {
+            <section class="real" id="real-panel" aria-label="Real Kafka">
+                <header>
+                    <h2>{ "Real Kafka, through the bridge" }</h2>
+                    <label>{ "bridge " }<input id="bridge-url" value={self.bridge_url.clone()} {onchange} /></label>
+                    <span id="bridge-status" class="status">{ &self.bridge_status }</span>
+                </header>
+                <p class="hint">{ format!("{} sent · {acked} acked by Kafka · {agree} on the partition the model predicted (librdkafka partitioner=murmur2_random, as Java)", self.real.len()) }</p>
+                <table class="deliveries">
+                    <thead><tr><th>{ "record" }</th><th>{ "key" }</th><th>{ "model" }</th><th>{ "Kafka" }</th><th>{ "offset" }</th><th></th><th>{ "status" }</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            </section>
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The run form: what the learner typed, turned into a scenario or a clear error.
+//! Pure and native-testable; the component only renders it.
+
+use std::collections::BTreeMap;
+
+use producer_sim::Scenario;
+use producer_sim::producer::producer_config::Profile;
+use producer_sim::scenario::{ClusterSpec, KeyChoice, Workload};
+
+/// One editable field of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Seed,
+    Profile,
+    Acks,
+    BatchSize,
+    LingerMs,
+    Partitions,
+    RecordsPerSecond,
+    Records,
+    Keys,
+}
+
+/// The form's text, exactly as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormState {
+    pub seed: String,
+    pub profile: String,
+    /// Empty means "the profile's default".
+    pub acks: String,
+    pub batch_size: String,
+    pub linger_ms: String,
+    pub partitions: String,
+    pub records_per_second: String,
+    pub records: String,
+    /// `pool:N`, `null` or `unique`.
+    pub keys: String,
+}
+
+impl Default for FormState {
+    fn default() -> Self {
+        FormState {
+            seed: "1".into(),
+            profile: "kafka-4".into(),
+            acks: String::new(),
+            batch_size: String::new(),
+            linger_ms: String::new(),
+            partitions: "6".into(),
+            records_per_second: "200".into(),
+            records: "400".into(),
+            keys: "pool:12".into(),
+        }
+    }
+}
+
+impl FormState {
+    pub fn set(&mut self, field: Field, value: String) {
+        let slot = match field {
+            Field::Seed => &mut self.seed,
+            Field::Profile => &mut self.profile,
+            Field::Acks => &mut self.acks,
+            Field::BatchSize => &mut self.batch_size,
+            Field::LingerMs => &mut self.linger_ms,
+            Field::Partitions => &mut self.partitions,
+            Field::RecordsPerSecond => &mut self.records_per_second,
+            Field::Records => &mut self.records,
+            Field::Keys => &mut self.keys,
+        };
+        *slot = value;
+    }
+
+    /// The scenario this form describes. Producer settings stay strings so that the model's
+    /// `ProducerConfig` validates them with Kafka's own wording.
+    pub fn to_scenario(&self) -> Result<Scenario, String> {
+        let seed = number::<u64>("seed", &self.seed)?;
+        let profile = Profile::parse(self.profile.trim())
+            .ok_or_else(|| format!("Unknown profile '{}'", self.profile))?;
+        let mut producer = BTreeMap::new();
+        for (key, value) in [
+            ("acks", &self.acks),
+            ("batch.size", &self.batch_size),
+            ("linger.ms", &self.linger_ms),
+        ] {
+            if !value.trim().is_empty() {
+                producer.insert(key.to_string(), value.trim().to_string());
+            }
+        }
+        let keys = match self.keys.trim() {
+            "null" => KeyChoice::Null,
+            "unique" => KeyChoice::Unique,
+            other => match other.strip_prefix("pool:") {
+                Some(n) => KeyChoice::Pool {
+                    count: number("number of keys", n)?,
+                },
+                None => return Err(format!("Unknown key choice '{other}'")),
+            },
+        };
+        let scenario = Scenario {
+            seed,
+            profile,
+            producer,
+            cluster: ClusterSpec {
+                partitions: number("partitions", &self.partitions)?,
+                ..ClusterSpec::default()
+            },
+            workload: Workload {
+                records_per_second: number("records per second", &self.records_per_second)?,
+                records: number("records", &self.records)?,
+                keys,
+                ..Workload::default()
+            },
+            ..Scenario::default()
+        };
+        scenario.validate().map_err(|e| e.0)?;
+        Ok(scenario)
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{name} must be a whole number, not '{text}'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_form_is_a_valid_scenario() {
+        let s = FormState::default().to_scenario().unwrap();
+        assert_eq!(s.cluster.partitions, 6);
+        assert!(
+            s.producer.is_empty(),
+            "blank fields keep the profile's defaults"
+        );
+    }
+
+    #[test]
+    fn producer_fields_pass_through_for_kafka_validation() {
+        let mut f = FormState::default();
+        f.set(Field::Acks, "2".into());
+        let s = f.to_scenario().unwrap();
+        let err = producer_sim::Simulation::new(s, false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("Invalid value 2 for configuration acks"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn garbage_gives_a_message_not_a_panic() {
+        for (field, value) in [
+            (Field::Seed, "x"),
+            (Field::Partitions, "0"),
+            (Field::Partitions, "-1"),
+            (Field::Keys, "pool:"),
+            (Field::Keys, "random"),
+            (Field::Profile, "kafka-9"),
+            (Field::RecordsPerSecond, "1e9"),
+        ] {
+            let mut f = FormState::default();
+            f.set(field, value.into());
+            assert!(
+                f.to_scenario().is_err(),
+                "{field:?}={value} should be refused"
+            );
+        }
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<producer_lab::App>::new().render();
+}

@@ -1,0 +1,270 @@
+//! One view per pipeline stage. Each renders the model's state and its recent events;
+//! none of them decides anything about Kafka.
+
+use producer_sim::event::{EventKind, Outcome, PartitionMethod};
+use producer_sim::producer::built_in_partitioner::to_positive;
+use producer_sim::{SimEvent, Simulation};
+use yew::prelude::*;
+
+/// Log cells shown per partition; older ones are summarised as a count.
+const LOG_CELLS: usize = 14;
+
+fn last_event<'a, T>(
+    events: &'a [SimEvent],
+    pick: impl Fn(&'a SimEvent) -> Option<T>,
+) -> Option<T> {
+    events.iter().rev().find_map(pick)
+}
+
+fn partition_class(p: u32) -> String {
+    format!("p{}", p % 12)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn stage(id: &str, title: &str, subtitle: &str, body: Html) -> Html {
+    html! {
+        <section class="stage" id={id.to_string()} aria-label={title.to_string()}>
+            <header><h2>{ title }</h2><span class="sub">{ subtitle }</span></header>
+            <div class="stage-body">{ body }</div>
+        </section>
+    }
+}
+
+pub fn application(sim: &Simulation) -> Html {
+    let events = sim.trace.events();
+    let recent: Vec<Html> = events
+        .iter()
+        .rev()
+        .filter_map(|e| match &e.kind {
+            EventKind::Send { record, key, .. } => Some(html! {
+                <li key={*record} class="chip enter">
+                    <span class="rid">{ format!("#{record}") }</span>
+                    <span class="key">{ key.clone().unwrap_or_else(|| "null".into()) }</span>
+                </li>
+            }),
+            _ => None,
+        })
+        .take(8)
+        .collect();
+    let total = sim.scenario.workload.records;
+    html! {
+        <>
+            <p class="metric"><b>{ sim.records_sent() }</b>{ format!(" / {total} send() calls") }</p>
+            <p class="hint">{ format!("{} records/s, async send with a callback", sim.scenario.workload.records_per_second) }</p>
+            <ul class="chips">{ for recent }</ul>
+        </>
+    }
+}
+
+pub fn serializer(sim: &Simulation) -> Html {
+    let events = sim.trace.events();
+    let Some((record, key)) = last_event(events, |e| match &e.kind {
+        EventKind::Send { record, key, .. } => Some((*record, key.clone())),
+        _ => None,
+    }) else {
+        return html! { <p class="hint">{ "Waiting for the first send()" }</p> };
+    };
+    let value_len = last_event(events, |e| match &e.kind {
+        EventKind::Serialized {
+            record: r,
+            value_bytes,
+            ..
+        } if *r == record => Some(*value_bytes),
+        _ => None,
+    })
+    .flatten();
+    html! {
+        <div key={record} class="enter">
+            <p class="label">{ format!("record #{record} · StringSerializer (UTF-8)") }</p>
+            <p class="label">{ "key" }</p>
+            { match key {
+                Some(k) => html! { <><code class="text">{ format!("\"{k}\"") }</code><code class="bytes">{ hex(k.as_bytes()) }</code></> },
+                None => html! { <code class="text">{ "null (no bytes)" }</code> },
+            } }
+            <p class="label">{ "value" }</p>
+            <code class="bytes">{ value_len.map_or("null".to_string(), |n| format!("{n} bytes")) }</code>
+        </div>
+    }
+}
+
+pub fn partitioner(sim: &Simulation) -> Html {
+    let events = sim.trace.events();
+    let Some((record, partition, how)) = last_event(events, |e| match &e.kind {
+        EventKind::Partitioned {
+            record,
+            partition,
+            how,
+        } => Some((*record, *partition, *how)),
+        _ => None,
+    }) else {
+        return html! { <p class="hint">{ "murmur2 for keys, sticky for null keys" }</p> };
+    };
+    let body = match how {
+        PartitionMethod::Keyed {
+            murmur2,
+            num_partitions,
+        } => html! {
+            <ol class="math">
+                <li>{ format!("murmur2(key bytes) = {murmur2}") }</li>
+                <li>{ format!("toPositive → {}", to_positive(murmur2)) }</li>
+                <li>{ format!("% {num_partitions} = ") }<b class={classes!("pill", partition_class(partition))}>{ format!("P{partition}") }</b></li>
+            </ol>
+        },
+        PartitionMethod::Sticky => {
+            let sticky = sim.accumulator.partitioner.sticky();
+            html! {
+                <>
+                    <p>{ "null key → sticky partition " }<b class={classes!("pill", partition_class(partition))}>{ format!("P{partition}") }</b></p>
+                    { for sticky.map(|s| html! {
+                        <p class="hint">{ format!("{} of {} bytes before it may switch (KIP-794), not round-robin",
+                            s.produced_bytes, sim.accumulator.batch_size()) }</p>
+                    }) }
+                </>
+            }
+        }
+        PartitionMethod::Explicit => {
+            html! { <p>{ format!("explicit partition P{partition}") }</p> }
+        }
+    };
+    html! { <div key={record} class="enter"><p class="label">{ format!("record #{record}") }</p>{ body }</div> }
+}
+
+pub fn accumulator(sim: &Simulation) -> Html {
+    let acc = &sim.accumulator;
+    let now = sim.now_us();
+    let batch_size = acc.batch_size().max(1);
+    let rows = (0..sim.metadata.num_partitions()).map(|p| {
+        let batches = acc.deque(p).map(|b| {
+            let fill = (b.size_in_bytes * 100 / batch_size.max(b.write_limit)).min(100);
+            let linger_left = acc.linger_us().saturating_sub(b.waited_us(now));
+            let status = if b.is_full() {
+                "full".to_string()
+            } else if linger_left > 0 {
+                format!("linger {:.1} ms", linger_left as f64 / 1000.0)
+            } else {
+                "ready".to_string()
+            };
+            html! {
+                <div key={b.id} class={classes!("batch", "enter", partition_class(p))} title={format!("batch {}", b.id)}>
+                    <div class="fill" style={format!("width:{fill}%")}></div>
+                    <span>{ format!("b{} · {} rec · {} B · {status}", b.id, b.record_count(), b.size_in_bytes) }</span>
+                </div>
+            }
+        });
+        html! {
+            <div class="row" key={p}>
+                <span class={classes!("pill", partition_class(p))}>{ format!("P{p}") }</span>
+                <div class="batches">{ for batches }</div>
+            </div>
+        }
+    });
+    html! {
+        <>
+            <p class="hint">{ format!("batch.size {} B · linger.ms {}", acc.batch_size(), sim.config.linger_ms) }</p>
+            { for rows }
+        </>
+    }
+}
+
+pub fn sender(sim: &Simulation) -> Html {
+    let pid = sim
+        .transaction_manager
+        .as_ref()
+        .map(|tm| match tm.producer_id_and_epoch() {
+            Some(p) => format!(
+                "idempotent: producer id {}, epoch {}",
+                p.producer_id, p.epoch
+            ),
+            None => "idempotent: waiting for InitProducerId".to_string(),
+        });
+    let max = sim.config.max_in_flight_requests_per_connection;
+    let brokers = sim.brokers.iter().map(|b| {
+        let requests = sim.sender.in_flight_requests().filter(|(_, n, _)| *n == b.id).map(|(id, _, batches)| {
+            let list = batches.iter().map(|x| format!("b{x}")).collect::<Vec<_>>().join(" ");
+            html! { <li key={id} class="request enter">{ format!("req {id}: {list}") }</li> }
+        });
+        html! {
+            <div class="node" key={b.id}>
+                <p class="label">{ format!("→ broker {} · in flight {}/{max}", b.id, sim.sender.in_flight_count(b.id)) }</p>
+                <ul class="requests">{ for requests }</ul>
+            </div>
+        }
+    });
+    html! {
+        <>
+            <p class="hint">{ format!("acks={} · max.in.flight {max}", acks_text(sim)) }</p>
+            { for pid.map(|p| html! { <p class="hint">{ p }</p> }) }
+            { for brokers }
+        </>
+    }
+}
+
+fn acks_text(sim: &Simulation) -> &'static str {
+    match sim.config.acks.as_i16() {
+        0 => "0",
+        1 => "1",
+        _ => "all",
+    }
+}
+
+pub fn broker(sim: &Simulation) -> Html {
+    let parts = sim
+        .brokers
+        .iter()
+        .flat_map(|b| b.partitions.iter().map(move |(p, part)| (b.id, *p, part)));
+    let rows = parts.map(|(node, p, part)| {
+        let skip = part.log.len().saturating_sub(LOG_CELLS);
+        let cells = part.log[skip..].iter().map(|e| {
+            html! {
+                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p))}
+                    title={format!("offset {} · record #{} · seq {}", e.offset, e.record, e.sequence)}>
+                    <b>{ e.offset }</b>
+                    <span>{ e.key.clone().unwrap_or_else(|| "∅".into()) }</span>
+                </li>
+            }
+        });
+        html! {
+            <div class="row" key={p}>
+                <span class={classes!("pill", partition_class(p))}>{ format!("P{p}") }</span>
+                <span class="leader">{ format!("leader {node}") }</span>
+                { if skip > 0 { html! { <span class="earlier">{ format!("+{skip}") }</span> } } else { html! {} } }
+                <ol class="log">{ for cells }</ol>
+            </div>
+        }
+    });
+    html! { <>{ for rows }</> }
+}
+
+pub fn callbacks(sim: &Simulation) -> Html {
+    let items = sim.deliveries.iter().rev().take(12).map(|d| {
+        let (class, text) = match &d.outcome {
+            Outcome::Acked { offset } => {
+                ("ok", format!("#{} → P{} @ {offset}", d.record, d.partition))
+            }
+            Outcome::Failed { error, .. } => ("err", format!("#{} ✗ {error}", d.record)),
+        };
+        html! { <li key={d.record} class={classes!("callback", "enter", class)}>{ text }</li> }
+    });
+    html! {
+        <>
+            <p class="metric"><b>{ sim.deliveries.len() }</b>{ " callbacks" }</p>
+            <ul class="callbacks">{ for items }</ul>
+        </>
+    }
+}
+
+/// The last few trace events as readable lines.
+pub fn recent_events(sim: &Simulation) -> Html {
+    let lines = sim.trace.events().iter().rev().take(10).map(|e| {
+        let text = serde_json::to_string(&e.kind).unwrap_or_default();
+        html! { <li><time>{ format!("{:>9.3} ms", e.at_us as f64 / 1000.0) }</time><code>{ text }</code></li> }
+    });
+    html! { <ol class="trace" id="trace">{ for lines }</ol> }
+}
