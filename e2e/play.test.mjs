@@ -32,7 +32,28 @@ test('Play moves records through every stage into the broker logs', async () => 
   assert.ok(callbacks > 0, 'delivery callbacks fired');
   assert.match(await page.locator('#partitioner-panel').textContent(), /murmur2/);
   fs.mkdirSync(shots, { recursive: true });
+  await page.waitForTimeout(400); // let the entry animations settle
   await page.screenshot({ path: path.join(shots, 'pipeline.png') });
+  assert.deepEqual(errors, []);
+});
+
+test('a busy producer: batches fill in the accumulator while requests are in flight', async () => {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const errors = watchErrors(page);
+  await page.goto(baseUrl);
+  await page.locator('#rate').waitFor({ timeout: 30000 });
+  await page.fill('#rate', '4000');
+  await page.locator('#rate').blur();
+  await page.fill('#records', '4000');
+  await page.locator('#records').blur();
+  await page.selectOption('select[aria-label="speed"]', { label: '0.01×' });
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelectorAll('#accumulator-panel .batch').length >= 3, null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll('#broker-panel .log-cell').length >= 12, null, { timeout: 30000 });
+  await page.click('#pause');
+  await page.waitForTimeout(400);
+  assert.ok(await page.locator('#accumulator-panel .batch').count() >= 1, 'batches wait in the accumulator');
+  await page.screenshot({ path: path.join(shots, 'pipeline-busy.png') });
   assert.deepEqual(errors, []);
 });
 
