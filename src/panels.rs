@@ -185,14 +185,15 @@ pub fn sender(sim: &Simulation) -> Html {
             None => "idempotent: waiting for InitProducerId".to_string(),
         });
     let max = sim.config.max_in_flight_requests_per_connection;
-    let brokers = sim.brokers.iter().map(|b| {
-        let requests = sim.sender.in_flight_requests().filter(|(_, n, _)| *n == b.id).map(|(id, _, batches)| {
+    let brokers = (1..=sim.scenario.cluster.brokers).map(|b| {
+        let requests = sim.sender.in_flight_requests().filter(|(_, n, _)| *n == b).map(|(id, _, batches)| {
             let list = batches.iter().map(|x| format!("b{x}")).collect::<Vec<_>>().join(" ");
             html! { <li key={id} class="request enter">{ format!("req {id}: {list}") }</li> }
         });
+        let down = if sim.cluster.is_alive(b) { "" } else { " · DOWN" };
         html! {
-            <div class="node" key={b.id}>
-                <p class="label">{ format!("→ broker {} · in flight {}/{max}", b.id, sim.sender.in_flight_count(b.id)) }</p>
+            <div class="node" key={b}>
+                <p class="label">{ format!("→ broker {b} · in flight {}/{max}{down}", sim.sender.in_flight_count(b)) }</p>
                 <ul class="requests">{ for requests }</ul>
             </div>
         }
@@ -215,25 +216,32 @@ fn acks_text(sim: &Simulation) -> &'static str {
 }
 
 pub fn broker(sim: &Simulation) -> Html {
-    let parts = sim
-        .brokers
-        .iter()
-        .flat_map(|b| b.partitions.iter().map(move |(p, part)| (b.id, *p, part)));
-    let rows = parts.map(|(node, p, part)| {
-        let skip = part.log.len().saturating_sub(LOG_CELLS);
-        let cells = part.log[skip..].iter().map(|e| {
+    let rows = sim.cluster.partitions.iter().map(|part| {
+        let p = part.id;
+        let log = sim.partition_log(p);
+        let len = log.map_or(0, |r| r.len());
+        let skip = len.saturating_sub(LOG_CELLS);
+        let hw = part.high_watermark;
+        let cells = log.into_iter().flat_map(|r| r.entries().skip(skip)).map(|e| {
+            let committed = if e.offset < hw { "committed" } else { "uncommitted" };
             html! {
-                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p))}
-                    title={format!("offset {} · record #{} · seq {}", e.offset, e.record, e.sequence)}>
+                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p), committed)}
+                    title={format!("offset {} · record #{} · seq {}{}", e.offset, e.record, e.sequence,
+                        if e.offset < hw { "" } else { " · above the high watermark" })}>
                     <b>{ e.offset }</b>
                     <span>{ e.key.clone().unwrap_or_else(|| "∅".into()) }</span>
                 </li>
             }
         });
+        let leader = part.leader.map_or("offline".to_string(), |l| format!("leader {l}"));
+        let replicated = part.assignment.len() > 1;
         html! {
             <div class="row" key={p}>
                 <span class={classes!("pill", partition_class(p))}>{ format!("P{p}") }</span>
-                <span class="leader">{ format!("leader {node}") }</span>
+                <span class="leader" title={format!("replicas {:?} · ISR {:?} · high watermark {hw}", part.assignment, part.isr)}>
+                    { leader }
+                    { if replicated { html! { <><br/>{ format!("ISR {:?}", part.isr) }<br/>{ format!("HW {hw}") }</> } } else { html! {} } }
+                </span>
                 { if skip > 0 { html! { <span class="earlier">{ format!("+{skip}") }</span> } } else { html! {} } }
                 <ol class="log">{ for cells }</ol>
             </div>

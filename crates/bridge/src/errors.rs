@@ -189,6 +189,14 @@ pub fn kafka_error(code: RDKafkaErrorCode) -> KafkaError {
             RETRIABLE_LOCAL.contains(&code),
         ),
     };
+    let message = match code {
+        RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight => format!(
+            "{message}: the producer stopped (bridge shutdown, or the connection's producer \
+             was replaced or closed) before Kafka acknowledged the record; a record that was \
+             in flight may still have been written"
+        ),
+        _ => message,
+    };
     KafkaError {
         code: raw,
         name,
@@ -210,11 +218,24 @@ pub fn from_rdkafka(err: &RdKafkaError) -> KafkaError {
     }
 }
 
-/// The failure reported when the producer went away before a delivery report.
-pub fn producer_gone() -> KafkaError {
+/// The failure of a record for a topic outside the allow-list: Kafka's
+/// `TOPIC_AUTHORIZATION_FAILED`, with the bridge's reason.
+pub fn topic_refused(reason: String) -> KafkaError {
     KafkaError {
-        message: "the producer shut down before the record's delivery report".to_owned(),
-        ..kafka_error(RDKafkaErrorCode::BrokerDestroy)
+        message: reason,
+        ..kafka_error(RDKafkaErrorCode::TopicAuthorizationFailed)
+    }
+}
+
+/// The failure of a record larger than the bridge accepts: Kafka's
+/// `MESSAGE_TOO_LARGE`, as the Java producer's `RecordTooLargeException`.
+pub fn record_too_large(bytes: usize, max: usize) -> KafkaError {
+    KafkaError {
+        message: format!(
+            "the record is {bytes} bytes (key + value + headers), more than the bridge's \
+             limit of {max} bytes (producer-bridge --max-record-bytes)"
+        ),
+        ..kafka_error(RDKafkaErrorCode::MessageSizeTooLarge)
     }
 }
 
@@ -344,7 +365,25 @@ mod tests {
             (e.code, e.name.as_str(), e.retriable),
             (-196, "_FAIL", false)
         );
-        let e = producer_gone();
-        assert_eq!((e.code, e.name.as_str()), (-197, "_DESTROY"));
+    }
+
+    #[test]
+    fn bridge_refusals_use_the_kafka_error_java_would_see() {
+        let e = topic_refused("topic `x` is not in the allow-list".into());
+        assert_eq!(
+            (e.code, e.name.as_str(), e.retriable),
+            (29, "TOPIC_AUTHORIZATION_FAILED", false)
+        );
+        assert!(e.message.contains("allow-list"));
+        let e = record_too_large(2000, 1000);
+        assert_eq!((e.code, e.name.as_str()), (10, "MESSAGE_TOO_LARGE"));
+        assert!(e.message.contains("--max-record-bytes"), "{}", e.message);
+        let e = kafka_error(RDKafkaErrorCode::PurgeInflight);
+        assert_eq!(e.name, "_PURGE_INFLIGHT");
+        assert!(
+            e.message.contains("may still have been written"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -1,30 +1,48 @@
-//! The rdkafka side: the shared producer, enqueueing one record, and turning a
-//! delivery report into the wire's [`DeliveryOutcome`].
+//! The rdkafka side: producer configuration, enqueueing one record with its
+//! [`Ticket`], and the producer context that turns each delivery report into
+//! the wire's [`Delivery`] and hands it to the connection that sent the record.
+//!
+//! Rule: librdkafka calls [`BridgeContext::delivery`] exactly once for every
+//! message it accepted (acked, failed, timed out or purged), on its polling
+//! thread; the ticket travels with the message, so the report needs no lookup.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use producer_wire::{DeliveryOutcome, KafkaError, Produce};
-use rdkafka::ClientConfig;
-use rdkafka::ClientContext;
+use producer_wire::{BridgeFrame, Delivery, DeliveryOutcome, KafkaError, Produce, ProducerMetrics};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError as RdKafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::future_producer::OwnedDeliveryResult;
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::message::{Header, Message as _, OwnedHeaders};
+use rdkafka::producer::{BaseRecord, DeliveryResult, ProducerContext, ThreadedProducer};
+use rdkafka::statistics::Statistics;
+use rdkafka::{ClientConfig, ClientContext, Timestamp};
+use tokio::sync::{mpsc, watch};
 
 use crate::config::BridgeConfig;
 use crate::errors;
+use crate::metrics::Metrics;
+use crate::stats::{self, Totals};
 
-/// Producer settings where librdkafka's defaults differ from the Java producer's:
-/// Java's key placement (murmur2; random spread for null keys, which librdkafka
-/// cannot make sticky here), idempotence, `acks=all` and a 5 ms linger.
-/// `-X` overrides are applied after these.
-pub const JAVA_LIKE_DEFAULTS: [(&str, &str); 4] = [
+/// Producer settings where librdkafka's defaults differ from the Java
+/// producer's (producer-semantics §1.4): Java's key placement (murmur2; a
+/// time-based sticky partition for null keys, the closest librdkafka has),
+/// idempotence, `acks=all`, `linger.ms=5`, `batch.size=16384`,
+/// `delivery.timeout.ms=120000`, `max.in.flight.requests.per.connection=5`,
+/// `max.request.size=1048576` and `buffer.memory=32 MiB`.
+/// `-X` overrides, then a connection's `configure`, are applied after these.
+pub const JAVA_LIKE_DEFAULTS: [(&str, &str); 9] = [
     ("partitioner", "murmur2_random"),
     ("enable.idempotence", "true"),
     ("acks", "all"),
     ("linger.ms", "5"),
+    ("batch.size", "16384"),
+    ("message.timeout.ms", "120000"),
+    ("max.in.flight", "5"),
+    ("message.max.bytes", "1048576"),
+    ("queue.buffering.max.kbytes", "32768"),
 ];
 
 /// The librdkafka configuration: bootstrap servers, Java-like defaults, then overrides.
@@ -42,55 +60,271 @@ pub fn producer_config(bootstrap_servers: &str, overrides: &[(String, String)]) 
     config
 }
 
-/// The bridge's producer type.
-pub type Producer = FutureProducer<BridgeContext>;
+/// The bridge's base configuration: [`producer_config`] with the CLI's
+/// statistics interval (a `-X statistics.interval.ms` still wins).
+pub fn base_config(config: &BridgeConfig) -> ClientConfig {
+    let mut base = producer_config(&config.bootstrap_servers, &[]);
+    base.set(
+        "statistics.interval.ms",
+        config.stats_interval_ms.to_string(),
+    );
+    for (key, value) in &config.producer_properties {
+        base.set(key, value);
+    }
+    base
+}
 
-/// Routes librdkafka's reports to `tracing` at levels that fit a long-running
-/// bridge: connection trouble is a warning (librdkafka retries on its own),
-/// only a fatal producer error is an error. librdkafka's own log lines repeat
-/// those reports and go to `debug`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct BridgeContext;
+/// The bridge's producer type.
+pub type Producer = ThreadedProducer<BridgeContext>;
+
+/// What travels with each message through librdkafka and back.
+#[derive(Debug)]
+pub struct Ticket {
+    /// The connection's sequence number of the record.
+    pub seq: u64,
+    /// The client's id.
+    pub id: u64,
+    /// Key + value + header bytes, charged to the connection's in-flight bytes.
+    pub bytes: usize,
+    /// When the frame carrying the record was read.
+    pub received: Instant,
+    /// When the bridge called librdkafka's produce().
+    pub handoff: Instant,
+    /// Where the report goes: the connection's writer.
+    pub reply: mpsc::UnboundedSender<Done>,
+}
+
+/// A record finished: the frame that answers it (its `delivery`, or
+/// `overloaded` when librdkafka's queue was full) for the connection's writer.
+#[derive(Debug)]
+pub struct Done {
+    pub seq: u64,
+    pub bytes: usize,
+    pub frame: BridgeFrame,
+    /// Bridge time before librdkafka (frame read to produce()), and when the
+    /// report came back; `None` for answers the bridge gave without librdkafka.
+    pub timing: Option<(Duration, Instant)>,
+}
+
+/// The latest statistics of a producer, under the Java metric names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsReport {
+    pub window_ms: f64,
+    pub metrics: ProducerMetrics,
+}
+
+/// One producer's context: its identity, its configuration, the bridge's
+/// counters, and its stats.
+pub struct BridgeContext {
+    /// The bridge's registry id of the producer.
+    id: u64,
+    label: String,
+    /// What the producer was created with, to create its successor.
+    config: ClientConfig,
+    metrics: Arc<Metrics>,
+    /// This producer's failed deliveries, for `record-error-rate`.
+    failed: AtomicU64,
+    /// An idempotent producer whose identity must be renewed, see [`BridgeContext::is_stale`].
+    stale: AtomicBool,
+    stats: watch::Sender<Option<StatsReport>>,
+    totals: Mutex<Option<Totals>>,
+}
+
+impl BridgeContext {
+    pub fn new(id: u64, label: impl Into<String>, config: ClientConfig, metrics: Arc<Metrics>) -> Self {
+        BridgeContext {
+            id,
+            label: label.into(),
+            config,
+            metrics,
+            failed: AtomicU64::new(0),
+            stale: AtomicBool::new(false),
+            stats: watch::channel(None).0,
+            totals: Mutex::new(None),
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Whether the bridge should replace this producer by a fresh one with the
+    /// same configuration before producing again.
+    ///
+    /// Rule: when a record of an idempotent producer times out, the Java
+    /// producer asks the broker for a new epoch (InitProducerId, KIP-360);
+    /// librdkafka bumps the epoch locally instead, which a broker that lost the
+    /// producer's state (a restarted tansu) rejects forever
+    /// (UNKNOWN_PRODUCER_ID), so every later record times out. A fresh producer
+    /// asks the broker for a new identity, as Java does. A fatal error
+    /// (librdkafka's idempotence guarantees broken) also needs a fresh producer.
+    pub fn is_stale(&self) -> bool {
+        self.stale.load(Relaxed)
+    }
+
+    fn mark_stale_on(&self, code: Option<RDKafkaErrorCode>) {
+        let idempotent = self.config.get("enable.idempotence") == Some("true");
+        let renew = match code {
+            Some(RDKafkaErrorCode::Fatal) => true,
+            Some(RDKafkaErrorCode::MessageTimedOut) => idempotent,
+            _ => false,
+        };
+        if renew && !self.stale.swap(true, Relaxed) {
+            tracing::warn!(producer = %self.label, ?code, "the producer will be replaced by a fresh one");
+        }
+    }
+
+    /// The producer's statistics as they arrive.
+    pub fn subscribe(&self) -> watch::Receiver<Option<StatsReport>> {
+        self.stats.subscribe()
+    }
+
+    /// The latest statistics, if any arrived.
+    pub fn latest(&self) -> Option<StatsReport> {
+        self.stats.borrow().clone()
+    }
+}
 
 impl ClientContext for BridgeContext {
+    /// librdkafka's log lines repeat what [`ClientContext::error`] reports and
+    /// go to `debug`; only the most severe are errors.
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
         match level {
             RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
-                tracing::error!(target: "librdkafka", facility, "{message}")
+                tracing::error!(target: "librdkafka", producer = %self.label, facility, "{message}")
             }
-            _ => tracing::debug!(target: "librdkafka", facility, "{message}"),
+            _ => {
+                tracing::debug!(target: "librdkafka", producer = %self.label, facility, "{message}")
+            }
         }
     }
 
+    /// Connection trouble is a warning (librdkafka retries on its own); only a
+    /// fatal producer error is an error.
     fn error(&self, error: RdKafkaError, reason: &str) {
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::Fatal) {
-            tracing::error!(target: "librdkafka", %error, "fatal producer error: {reason}");
+            self.mark_stale_on(Some(RDKafkaErrorCode::Fatal));
+            tracing::error!(target: "librdkafka", producer = %self.label, %error, "fatal producer error: {reason}");
         } else {
-            tracing::warn!(target: "librdkafka", %error, "{reason}");
+            tracing::warn!(target: "librdkafka", producer = %self.label, %error, "{reason}");
         }
     }
+
+    fn stats(&self, statistics: Statistics) {
+        let mut totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        let (metrics, window_ms, next) =
+            stats::java_metrics(&statistics, *totals, self.failed.load(Relaxed));
+        *totals = Some(next);
+        self.stats
+            .send_replace(Some(StatsReport { window_ms, metrics }));
+    }
 }
 
-/// Creates the producer shared by all connections. Fails on an invalid property;
-/// does not wait for the cluster (librdkafka connects in the background).
-pub fn create_producer(config: &BridgeConfig) -> anyhow::Result<Producer> {
-    producer_config(&config.bootstrap_servers, &config.producer_properties)
-        .create_with_context(BridgeContext)
-        .context("creating the Kafka producer (check the -X properties)")
+impl ProducerContext for BridgeContext {
+    type DeliveryOpaque = Box<Ticket>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, ticket: Box<Ticket>) {
+        let reported = Instant::now();
+        self.metrics.records_in_flight.fetch_sub(1, Relaxed);
+        let report = match result {
+            Ok(message) => Ok((
+                message.topic(),
+                message.partition(),
+                message.offset(),
+                message.timestamp(),
+            )),
+            Err((error, _message)) => {
+                self.mark_stale_on(error.rdkafka_error_code());
+                Err(error)
+            }
+        };
+        let outcome = outcome(report, ticket.received.elapsed());
+        match outcome {
+            DeliveryOutcome::Acked { .. } => self.metrics.records_acked.fetch_add(1, Relaxed),
+            DeliveryOutcome::Failed { .. } => {
+                self.failed.fetch_add(1, Relaxed);
+                self.metrics.records_failed.fetch_add(1, Relaxed)
+            }
+        };
+        let done = Done {
+            seq: ticket.seq,
+            bytes: ticket.bytes,
+            frame: BridgeFrame::Delivery(Delivery {
+                id: ticket.id,
+                outcome,
+            }),
+            timing: Some((ticket.handoff - ticket.received, reported)),
+        };
+        // The connection may be gone; its records still count above.
+        let _ = ticket.reply.send(done);
+    }
 }
 
-/// Hands one record to librdkafka. `Err` is a local failure (queue full,
-/// message too large, unknown partition...) that must be reported at once.
-pub fn enqueue(producer: &Producer, record: &Produce) -> Result<DeliveryFuture, KafkaError> {
-    let mut future_record: FutureRecord<'_, str, str> = FutureRecord::to(&record.topic);
+/// Creates a producer with the configuration its context carries. Fails on an
+/// invalid property; does not wait for the cluster (librdkafka connects in
+/// the background).
+pub fn create(context: BridgeContext) -> anyhow::Result<Producer> {
+    let config = context.config.clone();
+    config
+        .create_with_context(context)
+        .context("creating the Kafka producer")
+}
+
+/// How long a retired producer may take to report what it holds: its
+/// delivery timeout (`message.timeout.ms`), or `fallback` when that is infinite.
+pub fn drain_time(config: &ClientConfig, fallback: Duration) -> Duration {
+    config
+        .get("message.timeout.ms")
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+        .map_or(fallback, Duration::from_millis)
+}
+
+/// Key + value + header bytes: what the record costs in memory and on the wire.
+pub fn record_bytes(record: &Produce) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    text(&record.key)
+        + text(&record.value)
+        + record
+            .headers
+            .iter()
+            .map(|h| h.key.len() + text(&h.value))
+            .sum::<usize>()
+}
+
+/// Why librdkafka did not take a record.
+#[derive(Debug)]
+pub enum Refused {
+    /// Its queue is full (`queue.buffering.max.*`): back-pressure, not a failure.
+    QueueFull,
+    /// A local failure (too large, unknown partition, ...), reported at once.
+    Failed(KafkaError),
+}
+
+/// Hands one record to librdkafka. `Err` gives the ticket back with the reason.
+pub fn enqueue(
+    producer: &Producer,
+    record: &Produce,
+    ticket: Box<Ticket>,
+) -> Result<(), (Refused, Box<Ticket>)> {
+    let mut base: BaseRecord<'_, str, str, Box<Ticket>> =
+        BaseRecord::with_opaque_to(&record.topic, ticket);
     if let Some(key) = &record.key {
-        future_record = future_record.key(key.as_str());
+        base = base.key(key.as_str());
     }
     if let Some(value) = &record.value {
-        future_record = future_record.payload(value.as_str());
+        base = base.payload(value.as_str());
     }
     if let Some(partition) = record.partition {
-        future_record = future_record.partition(partition);
+        base = base.partition(partition);
     }
     if !record.headers.is_empty() {
         let headers = record.headers.iter().fold(
@@ -102,33 +336,34 @@ pub fn enqueue(producer: &Producer, record: &Produce) -> Result<DeliveryFuture, 
                 })
             },
         );
-        future_record = future_record.headers(headers);
+        base = base.headers(headers);
     }
-    producer
-        .send_result(future_record)
-        .map_err(|(err, _record)| errors::from_rdkafka(&err))
+    producer.send(base).map_err(|(err, base)| {
+        let refused = match err.rdkafka_error_code() {
+            Some(RDKafkaErrorCode::QueueFull) => Refused::QueueFull,
+            _ => Refused::Failed(errors::from_rdkafka(&err)),
+        };
+        (refused, base.delivery_opaque)
+    })
 }
 
-/// Turns a delivery report into the outcome for the client. `report` is `None`
-/// when the producer dropped the record without a report.
+/// Turns a delivery report into the outcome for the client: the record's
+/// place, or the error. An offset librdkafka does not know (acks=0, or a
+/// retried idempotent batch) is -1, as the Java producer reports it.
 pub fn outcome(
-    topic: &str,
-    report: Option<OwnedDeliveryResult>,
+    report: Result<(&str, i32, i64, Timestamp), &RdKafkaError>,
     latency: Duration,
 ) -> DeliveryOutcome {
     match report {
-        Some(Ok(delivery)) => DeliveryOutcome::Acked {
+        Ok((topic, partition, offset, timestamp)) => DeliveryOutcome::Acked {
             topic: topic.to_owned(),
-            partition: delivery.partition,
-            offset: delivery.offset,
-            timestamp: delivery.timestamp.to_millis(),
+            partition,
+            offset: offset.max(-1),
+            timestamp: timestamp.to_millis(),
             latency_ms: Some(latency.as_secs_f64() * 1000.0),
         },
-        Some(Err((err, _message))) => DeliveryOutcome::Failed {
-            error: errors::from_rdkafka(&err),
-        },
-        None => DeliveryOutcome::Failed {
-            error: errors::producer_gone(),
+        Err(err) => DeliveryOutcome::Failed {
+            error: errors::from_rdkafka(err),
         },
     }
 }
@@ -136,9 +371,6 @@ pub fn outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rdkafka::Timestamp;
-    use rdkafka::message::OwnedMessage;
-    use rdkafka::producer::future_producer::Delivery;
 
     #[test]
     fn java_like_defaults_then_overrides() {
@@ -147,27 +379,64 @@ mod tests {
         assert_eq!(c.get("partitioner"), Some("murmur2_random"));
         assert_eq!(c.get("enable.idempotence"), Some("true"));
         assert_eq!(c.get("acks"), Some("all"));
+        assert_eq!(c.get("batch.size"), Some("16384"));
+        assert_eq!(c.get("message.timeout.ms"), Some("120000"));
         assert_eq!(c.get("linger.ms"), Some("0"), "-X wins over the defaults");
     }
 
     #[test]
-    fn invalid_property_fails_at_startup() {
-        let mut config = BridgeConfig::new("127.0.0.1:1");
-        config.producer_properties = vec![("no.such.property".into(), "1".into())];
-        let Err(err) = create_producer(&config) else {
+    fn base_config_adds_the_statistics_interval_and_overrides() {
+        let mut config = BridgeConfig::new("k:9092");
+        config.producer_properties = vec![
+            ("sasl.password".into(), "hunter2".into()),
+            ("statistics.interval.ms".into(), "5000".into()),
+        ];
+        let base = base_config(&config);
+        assert_eq!(base.get("statistics.interval.ms"), Some("5000"));
+        assert_eq!(base.get("sasl.password"), Some("hunter2"));
+        assert_ne!(
+            base.config_map()["sasl.password"],
+            "hunter2",
+            "shown redacted"
+        );
+        assert_eq!(
+            base_config(&BridgeConfig::new("k:9092")).get("statistics.interval.ms"),
+            Some("1000")
+        );
+    }
+
+    #[test]
+    fn invalid_property_fails_at_creation() {
+        let config = producer_config("127.0.0.1:1", &[("no.such.property".into(), "1".into())]);
+        let Err(err) = create(BridgeContext::new(0, "t", config, Arc::default())) else {
             panic!("an unknown property must be refused");
         };
         assert!(format!("{err:#}").contains("no.such.property"), "{err:#}");
     }
 
     #[test]
+    fn timed_out_idempotent_and_fatal_producers_need_renewal() {
+        let context = |idempotence: &str| {
+            let config = producer_config("k:1", &[("enable.idempotence".into(), idempotence.into())]);
+            BridgeContext::new(1, "t", config, Arc::default())
+        };
+        let c = context("true");
+        c.mark_stale_on(Some(RDKafkaErrorCode::MessageSizeTooLarge));
+        assert!(!c.is_stale());
+        c.mark_stale_on(Some(RDKafkaErrorCode::MessageTimedOut));
+        assert!(c.is_stale());
+        let c = context("false");
+        c.mark_stale_on(Some(RDKafkaErrorCode::MessageTimedOut));
+        assert!(!c.is_stale(), "librdkafka recovers on its own without idempotence");
+        c.mark_stale_on(Some(RDKafkaErrorCode::Fatal));
+        assert!(c.is_stale());
+        assert_eq!(drain_time(c.config(), Duration::ZERO), Duration::from_secs(120));
+    }
+
+    #[test]
     fn acked_report_carries_place_and_latency() {
-        let report = Ok(Delivery {
-            partition: 2,
-            offset: 41,
-            timestamp: Timestamp::CreateTime(1_700_000_000_000),
-        });
-        let o = outcome("demo", Some(report), Duration::from_micros(3_500));
+        let report = Ok(("demo", 2, 41, Timestamp::CreateTime(1_700_000_000_000)));
+        let o = outcome(report, Duration::from_micros(3_500));
         assert_eq!(
             o,
             DeliveryOutcome::Acked {
@@ -181,27 +450,47 @@ mod tests {
     }
 
     #[test]
+    fn unknown_offset_is_minus_one_as_in_java() {
+        // librdkafka reports RD_KAFKA_OFFSET_INVALID (-1001) for acks=0.
+        let report = Ok(("demo", 0, -1001, Timestamp::NotAvailable));
+        match outcome(report, Duration::ZERO) {
+            DeliveryOutcome::Acked {
+                offset, timestamp, ..
+            } => {
+                assert_eq!((offset, timestamp), (-1, None))
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
     fn failed_report_carries_the_kafka_error() {
-        let message = OwnedMessage::new(
-            None,
-            None,
-            "demo".into(),
-            Timestamp::NotAvailable,
-            0,
-            -1,
-            None,
-        );
-        let report = Err((
-            RdKafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut),
-            message,
-        ));
-        match outcome("demo", Some(report), Duration::ZERO) {
+        let err = RdKafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut);
+        match outcome(Err(&err), Duration::ZERO) {
             DeliveryOutcome::Failed { error } => assert_eq!(error.name, "_MSG_TIMED_OUT"),
             other => panic!("unexpected {other:?}"),
         }
-        match outcome("demo", None, Duration::ZERO) {
-            DeliveryOutcome::Failed { error } => assert_eq!(error.name, "_DESTROY"),
-            other => panic!("unexpected {other:?}"),
-        }
+    }
+
+    #[test]
+    fn record_bytes_counts_key_value_and_headers() {
+        let record = Produce {
+            id: 1,
+            topic: "t".into(),
+            key: Some("ab".into()),
+            value: Some("cde".into()),
+            headers: vec![
+                producer_wire::Header {
+                    key: "h".into(),
+                    value: Some("12".into()),
+                },
+                producer_wire::Header {
+                    key: "n".into(),
+                    value: None,
+                },
+            ],
+            partition: None,
+        };
+        assert_eq!(record_bytes(&record), 2 + 3 + 1 + 2 + 1);
     }
 }

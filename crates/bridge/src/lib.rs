@@ -15,14 +15,19 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The frames are [`producer_wire`]'s; see that crate for the protocol.
+//! The frames are [`producer_wire`]'s; `docs/bridge-protocol.md` describes the
+//! protocol, the limits and the `configure` mapping.
 
 pub mod config;
 pub mod errors;
+pub mod java_config;
 pub mod kafka;
+pub mod metrics;
 pub mod security;
 mod server;
 mod session;
+pub mod stats;
 
 pub use config::BridgeConfig;
+pub use metrics::MetricsSnapshot;
 pub use server::{Bridge, ShutdownReport};

@@ -5,7 +5,8 @@
 //! not allow-listed is refused before the upgrade (no cross-site WebSocket
 //! hijacking). A handshake without `Origin` comes from a non-browser client,
 //! which could connect anyway, and is allowed. The optional shared token is
-//! checked in the `hello` frame.
+//! checked in the `hello` frame. A record goes only to an allow-listed topic,
+//! checked before it reaches librdkafka.
 
 /// Checks a handshake's `Origin` header against the allow-list.
 /// `Err` says why the handshake is refused.
@@ -39,6 +40,26 @@ pub fn check_token(expected: Option<&str>, given: Option<&str>) -> Result<(), St
             Ok(())
         }
         (Some(_), Some(_)) => Err("wrong token in hello".into()),
+    }
+}
+
+/// Checks a record's topic against the allow-list: exact names, prefixes
+/// ending in `*`, or `*` for every topic. `Err` says why the record is refused.
+pub fn check_topic(topic: &str, allowed: &[String]) -> Result<(), String> {
+    let listed = allowed
+        .iter()
+        .any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => topic.starts_with(prefix),
+            None => pattern == topic,
+        });
+    if listed {
+        Ok(())
+    } else {
+        Err(format!(
+            "topic `{topic}` is not in the bridge's topic allow-list ({}); \
+             start producer-bridge with --allow-topic {topic} to allow it",
+            allowed.join(", ")
+        ))
     }
 }
 
@@ -90,6 +111,29 @@ mod tests {
             assert!(err.contains("not allowed"), "{err}");
             assert!(err.contains(&format!("`{evil}`")), "{err}");
         }
+    }
+
+    #[test]
+    fn topics_match_exact_names_and_prefixes() {
+        let allowed = vec!["demo".to_owned(), "lab-*".to_owned()];
+        for ok in ["demo", "lab-", "lab-orders"] {
+            assert_eq!(check_topic(ok, &allowed), Ok(()), "{ok}");
+        }
+        for refused in [
+            "demo2",
+            "dem",
+            "lab",
+            "Lab-orders",
+            "",
+            "__consumer_offsets",
+        ] {
+            let err = check_topic(refused, &allowed).unwrap_err();
+            assert!(err.contains(&format!("topic `{refused}` is not")), "{err}");
+            assert!(err.contains("demo, lab-*"), "{err}");
+            assert!(err.contains("--allow-topic"), "{err}");
+        }
+        assert_eq!(check_topic("anything", &["*".to_owned()]), Ok(()));
+        assert!(check_topic("anything", &[]).is_err());
     }
 
     #[test]

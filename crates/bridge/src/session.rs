@@ -1,334 +1,725 @@
-//! One WebSocket connection: a reader that decodes frames and enqueues records,
-//! and a single writer task that owns the socket's sending half.
+//! One WebSocket connection: a reader that decodes frames, applies the limits
+//! and enqueues records, and a single writer task that owns the socket's
+//! sending half.
 //!
-//! Rule: every accepted `produce` yields exactly one `delivery` frame with the
-//! client's id, whether librdkafka reports it later or refuses it at once; and
-//! `flushed` goes out only after the delivery of every record received before the
-//! `flush`. The reader hands the writer everything in receipt order over one
-//! channel, so the writer alone decides what is sent when.
+//! Rules:
+//! - every accepted `produce` yields exactly one `delivery` with the client's
+//!   id: librdkafka's report, or the bridge's own refusal (topic, size), or
+//!   librdkafka's immediate refusal; a record that is not accepted gets
+//!   `overloaded` instead (past the in-flight caps, or librdkafka's queue full);
+//! - `flushed` goes out only after every record read before the `flush` has
+//!   been answered;
+//! - memory is bounded: at most `--max-in-flight` records (and
+//!   `--max-in-flight-bytes`) per connection are between reading and their
+//!   answer being written, and the reader waits (stops reading the socket)
+//!   when the writer's queue of other frames is full.
+//!
+//! Accepted records are numbered in reading order (`seq`). Their answers reach
+//! the writer over an unbounded channel (bounded by the in-flight cap), from
+//! librdkafka's polling thread or from the reader; every other frame goes over
+//! a small bounded channel from the reader.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
-use futures_util::stream::{FuturesUnordered, SplitSink, StreamExt};
-use futures_util::{FutureExt, SinkExt};
+use futures_util::SinkExt;
+use futures_util::stream::{SplitSink, SplitStream, StreamExt};
 use producer_wire::{
-    BridgeFrame, ClientFrame, Delivery, DeliveryOutcome, PROTOCOL_VERSION, Produce,
+    BridgeFrame, BridgeMessage, ClientFrame, Delivery, DeliveryOutcome, KafkaError,
+    PROTOCOL_VERSION, Produce, ProducerFrame, RejectedKey,
 };
-use rdkafka::producer::DeliveryFuture;
-use tokio::sync::mpsc;
-use tokio::time::Instant;
+use rdkafka::producer::Producer as _;
+use tokio::sync::{mpsc, watch};
 use tracing::{debug, info, warn};
 
-use crate::kafka;
-use crate::security::check_token;
-use crate::server::Shared;
+use crate::errors;
+use crate::java_config;
+use crate::kafka::{self, Done, Refused, StatsReport, Ticket};
+use crate::metrics::raise;
+use crate::security::{check_token, check_topic};
+use crate::server::{ConnectionSlot, Shared};
 
-/// What the reader asks the writer to do, in receipt order.
-enum Out {
+/// How long a client should wait after `overloaded` before retrying.
+pub const RETRY_AFTER_MS: u64 = 50;
+/// Frames other than deliveries the reader may queue for the writer.
+const CONTROL_QUEUE: usize = 64;
+/// Frames the writer sends before flushing the socket.
+const WRITE_BATCH: usize = 256;
+/// After the shutdown deadline the producers are purged; this is how long the
+/// writer then waits for those reports.
+pub const PURGE_GRACE: Duration = Duration::from_secs(2);
+
+/// What the reader asks the writer to do, in reading order.
+enum Control {
     /// Send this frame now.
-    Frame(BridgeFrame),
-    /// A record librdkafka accepted; send its delivery when the report arrives.
-    Pending {
-        id: u64,
-        topic: String,
-        received: Instant,
-        report: DeliveryFuture,
-    },
-    /// Send `flushed` once everything pending so far has its delivery.
-    Flush,
-    /// Send the frames already queued, then close with this policy-violation reason.
-    Refuse(String),
-    /// The bridge is stopping: wait (bounded) for pending deliveries, then close.
-    Shutdown,
+    Frame(BridgeMessage),
+    /// Send `flushed` once every record numbered below `upto` is answered.
+    Flush { upto: u64 },
+    /// Send `stats` frames from this producer from now on.
+    Stats(watch::Receiver<Option<StatsReport>>),
+    /// Send an error naming the reason, then close with this code.
+    Refuse { code: u16, reason: String },
+    /// The bridge is stopping: answer the records numbered below `upto`
+    /// (bounded by the deadline), then close.
+    Shutdown { upto: u64, deadline: Instant },
+}
+
+/// A connection's records between reading and their answer being written.
+#[derive(Debug, Default)]
+struct Load {
+    records: AtomicUsize,
+    bytes: AtomicUsize,
 }
 
 /// Serves one upgraded connection until the client leaves or the bridge stops.
-pub(crate) async fn run(socket: WebSocket, shared: Arc<Shared>, peer: String) {
+pub(crate) async fn run(
+    socket: WebSocket,
+    shared: Arc<Shared>,
+    peer: String,
+    slot: ConnectionSlot,
+) {
     debug!(%peer, "session opened");
     let (sink, stream) = socket.split();
-    let (tx, rx) = mpsc::unbounded_channel();
-    let writer = tokio::spawn(write_loop(sink, rx, shared.shutdown_timeout, peer.clone()));
-    read_loop(stream, &tx, &shared).await;
-    drop(tx);
+    let (control_tx, control_rx) = mpsc::channel(CONTROL_QUEUE);
+    let (done_tx, done_rx) = mpsc::unbounded_channel();
+    let load = Arc::new(Load::default());
+    let writer = tokio::spawn(write_loop(
+        Writer {
+            sink,
+            open: true,
+            shared: shared.clone(),
+            load: load.clone(),
+            progress: Progress::default(),
+            written: Vec::new(),
+        },
+        control_rx,
+        done_rx,
+        peer.clone(),
+    ));
+    let mut reader = Reader {
+        authenticated: shared.config.token.is_none(),
+        producer: shared.shared_producer(),
+        own_producer: false,
+        next_seq: 0,
+        control: control_tx,
+        done: done_tx,
+        load,
+        shared,
+    };
+    reader.read_loop(stream).await;
+    reader.retire_own_producer();
+    drop(reader);
     if let Err(err) = writer.await {
         warn!(%peer, %err, "session writer task failed");
     }
+    drop(slot);
     debug!(%peer, "session closed");
 }
 
-async fn read_loop(
-    mut stream: futures_util::stream::SplitStream<WebSocket>,
-    tx: &mpsc::UnboundedSender<Out>,
-    shared: &Shared,
-) {
-    let mut shutdown = shared.shutdown.clone();
-    let mut authenticated = shared.token.is_none();
-    loop {
-        let message = tokio::select! {
-            message = stream.next() => message,
-            _ = shutdown.wait_for(|stop| *stop) => {
-                let _ = tx.send(Out::Shutdown);
+/// Answers a connection the bridge will not serve: an `error` frame naming the
+/// reason, then a close frame with `code`.
+pub(crate) async fn refuse(mut socket: WebSocket, code: u16, reason: String) {
+    let frame = BridgeFrame::Error {
+        message: reason.clone(),
+    };
+    if socket
+        .send(Message::Text(frame.to_json().into()))
+        .await
+        .is_ok()
+    {
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from(close_reason(&reason)),
+            })))
+            .await;
+    }
+}
+
+fn connection_label(id: u64) -> String {
+    format!("connection-{id}")
+}
+
+/// A close reason fits in 123 bytes; cut at a character boundary.
+fn close_reason(reason: &str) -> String {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_owned()
+}
+
+struct Reader {
+    shared: Arc<Shared>,
+    authenticated: bool,
+    /// The producer records go to: the bridge's shared one until a `configure`.
+    producer: kafka::Producer,
+    /// Whether `producer` is this connection's own (from `configure`).
+    own_producer: bool,
+    next_seq: u64,
+    control: mpsc::Sender<Control>,
+    done: mpsc::UnboundedSender<Done>,
+    load: Arc<Load>,
+}
+
+/// The reader stops: the client left, was refused, or the writer is gone.
+struct Stop;
+
+impl Reader {
+    async fn read_loop(&mut self, mut stream: SplitStream<WebSocket>) {
+        let mut shutdown = self.shared.shutdown.clone();
+        loop {
+            let message = tokio::select! {
+                message = stream.next() => Ok(message),
+                stopping = shutdown.wait_for(Option::is_some) => {
+                    Err(stopping.ok().and_then(|deadline| *deadline).unwrap_or_else(Instant::now))
+                }
+            };
+            let message = match message {
+                Ok(message) => message,
+                Err(deadline) => {
+                    let upto = self.next_seq;
+                    let _ = self
+                        .control
+                        .send(Control::Shutdown { upto, deadline })
+                        .await;
+                    return;
+                }
+            };
+            let result = match message {
+                Some(Ok(Message::Text(text))) => self.on_text(&text).await,
+                Some(Ok(Message::Binary(_))) => {
+                    self.reject_frame(
+                        "binary frames are not supported: send JSON text frames".into(),
+                    )
+                    .await
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                Some(Ok(Message::Close(_))) | None => return,
+                Some(Err(err)) => {
+                    // tungstenite refuses a frame over twice --max-frame-bytes
+                    // before we see it; the connection cannot continue.
+                    debug!(%err, "websocket read failed");
+                    let text = err.to_string();
+                    let code = if text.contains("too long") || text.contains("too big") {
+                        close_code::SIZE
+                    } else {
+                        close_code::PROTOCOL
+                    };
+                    let reason = format!(
+                        "{text} (producer-bridge --max-frame-bytes {})",
+                        self.shared.config.max_frame_bytes
+                    );
+                    let _ = self.control.send(Control::Refuse { code, reason }).await;
+                    return;
+                }
+            };
+            if result.is_err() {
                 return;
             }
-        };
-        let text = match message {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Binary(_))) => {
-                send_error(
-                    tx,
-                    "binary frames are not supported: send JSON text frames".into(),
-                );
-                continue;
-            }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(Message::Close(_))) | None => return,
-            Some(Err(err)) => {
-                debug!(%err, "websocket read failed");
-                return;
-            }
-        };
+        }
+    }
+
+    async fn send(&self, frame: impl Into<BridgeMessage>) -> Result<(), Stop> {
+        self.control
+            .send(Control::Frame(frame.into()))
+            .await
+            .map_err(|_| Stop)
+    }
+
+    async fn reject_frame(&self, message: String) -> Result<(), Stop> {
+        self.shared.metrics.frames_rejected.fetch_add(1, Relaxed);
+        self.send(BridgeFrame::Error { message }).await
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), Stop> {
         let received = Instant::now();
-        let frame = ClientFrame::parse(&text);
-        if !authenticated {
-            match frame {
+        let max = self.shared.config.max_frame_bytes;
+        if text.len() > max {
+            return self
+                .reject_frame(format!(
+                    "frame of {} bytes refused: the bridge reads frames of at most {max} bytes \
+                     (producer-bridge --max-frame-bytes); none of its records was accepted",
+                    text.len()
+                ))
+                .await;
+        }
+        let frame = ClientFrame::parse(text);
+        if !self.authenticated {
+            let refusal = match frame {
                 Ok(ClientFrame::Hello { version, token }) => {
-                    if let Err(reason) = check_token(shared.token.as_deref(), token.as_deref()) {
-                        let _ = tx.send(Out::Refuse(reason));
-                        return;
+                    match check_token(self.shared.config.token.as_deref(), token.as_deref()) {
+                        Ok(()) => {
+                            self.authenticated = true;
+                            return self.welcome(version).await;
+                        }
+                        Err(reason) => reason,
                     }
-                    authenticated = true;
-                    welcome(tx, shared, version);
                 }
                 Ok(_) => {
-                    let reason = "this bridge requires a token: the first frame must be hello with \"token\"";
-                    let _ = tx.send(Out::Refuse(reason.into()));
-                    return;
+                    "this bridge requires a token: the first frame must be hello with \"token\""
+                        .into()
                 }
-                Err(message) => {
-                    let _ = tx.send(Out::Refuse(message));
-                    return;
-                }
-            }
-            continue;
+                Err(message) => message,
+            };
+            let _ = self
+                .control
+                .send(Control::Refuse {
+                    code: close_code::POLICY,
+                    reason: refusal,
+                })
+                .await;
+            return Err(Stop);
         }
         match frame {
-            Err(message) => send_error(tx, message),
-            Ok(ClientFrame::Hello { version, .. }) => welcome(tx, shared, version),
-            Ok(ClientFrame::Produce(record)) => produce(tx, shared, record, received),
+            Err(message) => self.reject_frame(message).await,
+            Ok(ClientFrame::Hello { version, .. }) => self.welcome(version).await,
+            Ok(ClientFrame::Configure { config }) => self.configure(config).await,
+            Ok(ClientFrame::Produce(record)) => self.produce(record, received).await,
             Ok(ClientFrame::ProduceBatch { records }) => {
                 for record in records {
-                    produce(tx, shared, record, received);
+                    self.produce(record, received).await?;
                 }
+                Ok(())
             }
             Ok(ClientFrame::Flush) => {
-                let _ = tx.send(Out::Flush);
+                let upto = self.next_seq;
+                self.control
+                    .send(Control::Flush { upto })
+                    .await
+                    .map_err(|_| Stop)
             }
         }
     }
-}
 
-fn send_error(tx: &mpsc::UnboundedSender<Out>, message: String) {
-    let _ = tx.send(Out::Frame(BridgeFrame::Error { message }));
-}
-
-fn welcome(tx: &mpsc::UnboundedSender<Out>, shared: &Shared, client_version: u32) {
-    if client_version != PROTOCOL_VERSION {
-        info!(
-            client_version,
-            PROTOCOL_VERSION, "client speaks another protocol version"
-        );
+    async fn welcome(&self, client_version: u32) -> Result<(), Stop> {
+        if client_version != PROTOCOL_VERSION {
+            info!(
+                client_version,
+                PROTOCOL_VERSION, "client speaks another protocol version"
+            );
+        }
+        self.send(BridgeFrame::Welcome {
+            version: PROTOCOL_VERSION,
+            bootstrap_servers: self.shared.config.bootstrap_servers.clone(),
+            limits: Some(self.shared.config.limits()),
+        })
+        .await
     }
-    let _ = tx.send(Out::Frame(BridgeFrame::Welcome {
-        version: PROTOCOL_VERSION,
-        bootstrap_servers: shared.bootstrap_servers.clone(),
-    }));
-}
 
-/// Enqueues one record; a local refusal becomes its delivery at once.
-fn produce(tx: &mpsc::UnboundedSender<Out>, shared: &Shared, record: Produce, received: Instant) {
-    let out = match kafka::enqueue(&shared.producer, &record) {
-        Ok(report) => Out::Pending {
+    /// Gives the connection a producer of its own, or says which keys cannot
+    /// be honoured. The previous own producer keeps delivering what it holds.
+    async fn configure(
+        &mut self,
+        given: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Result<(), Stop> {
+        let mapped = match java_config::map(&given) {
+            Ok(mapped) => mapped,
+            Err(rejected) => return self.send(ProducerFrame::ConfigRejected { rejected }).await,
+        };
+        let mut config = kafka::base_config(&self.shared.config);
+        for (key, value) in &mapped.librdkafka {
+            config.set(*key, value);
+        }
+        let created = self
+            .shared
+            .producers
+            .create(connection_label, config.clone(), &self.shared.metrics)
+            .await;
+        let producer = match created {
+            Ok(producer) => producer,
+            Err(err) => {
+                let reason = format!("{err:#}");
+                let rejected = java_config::blame(&reason, &mapped, &given)
+                    .into_iter()
+                    .map(|key| RejectedKey {
+                        key,
+                        reason: format!("librdkafka refused the configuration: {reason}"),
+                    })
+                    .collect();
+                return self.send(ProducerFrame::ConfigRejected { rejected }).await;
+            }
+        };
+        let stats = producer.context().subscribe();
+        self.retire_own_producer();
+        self.producer = producer;
+        self.own_producer = true;
+        let config = config
+            .config_map()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        self.send(ProducerFrame::Configured {
+            config,
+            notes: mapped.notes,
+        })
+        .await?;
+        self.control
+            .send(Control::Stats(stats))
+            .await
+            .map_err(|_| Stop)
+    }
+
+    /// Lets this connection's own producer deliver what it holds, then drops
+    /// it; records go to the shared producer until the next `configure`.
+    fn retire_own_producer(&mut self) {
+        let shared = self.shared.shared_producer();
+        let previous = std::mem::replace(&mut self.producer, shared);
+        if std::mem::take(&mut self.own_producer) {
+            self.shared.producers.retire(previous);
+        }
+    }
+
+    /// Replaces the producer by a fresh one with the same configuration when
+    /// its identity went stale (see [`kafka::BridgeContext::is_stale`]).
+    async fn renew_if_stale(&mut self) -> Result<(), Stop> {
+        if !self.producer.context().is_stale() {
+            return Ok(());
+        }
+        if !self.own_producer {
+            self.producer = self.shared.renew_shared(&self.producer).await;
+            return Ok(());
+        }
+        let config = self.producer.context().config().clone();
+        match self
+            .shared
+            .producers
+            .create(connection_label, config, &self.shared.metrics)
+            .await
+        {
+            Ok(fresh) => {
+                let stats = fresh.context().subscribe();
+                let stale = std::mem::replace(&mut self.producer, fresh);
+                self.shared.producers.retire(stale);
+                self.control
+                    .send(Control::Stats(stats))
+                    .await
+                    .map_err(|_| Stop)
+            }
+            Err(err) => {
+                warn!("{err:#}: keeping the stale producer");
+                Ok(())
+            }
+        }
+    }
+
+    /// Accepts one record (or answers `overloaded`) and starts its delivery.
+    async fn produce(&mut self, record: Produce, received: Instant) -> Result<(), Stop> {
+        self.renew_if_stale().await?;
+        let config = &self.shared.config;
+        let metrics = &self.shared.metrics;
+        let bytes = kafka::record_bytes(&record);
+        let records = self.load.records.load(Relaxed);
+        let in_flight_bytes = self.load.bytes.load(Relaxed);
+        if records >= config.max_in_flight
+            || (records > 0
+                && in_flight_bytes + bytes.min(config.max_record_bytes)
+                    > config.max_in_flight_bytes)
+        {
+            metrics.records_overloaded.fetch_add(1, Relaxed);
+            return self
+                .send(BridgeFrame::Overloaded {
+                    id: record.id,
+                    retry_after_ms: RETRY_AFTER_MS,
+                })
+                .await;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        // The bridge's own refusals cost no librdkafka memory: charge no bytes.
+        let refusal = match check_topic(&record.topic, &config.allowed_topics) {
+            Err(reason) => {
+                metrics.records_refused_topic.fetch_add(1, Relaxed);
+                Some(errors::topic_refused(reason))
+            }
+            Ok(()) if bytes > config.max_record_bytes => {
+                metrics.records_refused_size.fetch_add(1, Relaxed);
+                Some(errors::record_too_large(bytes, config.max_record_bytes))
+            }
+            Ok(()) => None,
+        };
+        let charged = if refusal.is_some() { 0 } else { bytes };
+        let records = self.load.records.fetch_add(1, Relaxed) + 1;
+        let in_flight_bytes = self.load.bytes.fetch_add(charged, Relaxed) + charged;
+        raise(&metrics.peak_connection_in_flight, records);
+        raise(&metrics.peak_connection_in_flight_bytes, in_flight_bytes);
+        if let Some(error) = refusal {
+            self.answer(seq, 0, record.id, error);
+            return Ok(());
+        }
+        let ticket = Box::new(Ticket {
+            seq,
             id: record.id,
-            topic: record.topic,
+            bytes,
             received,
-            report,
-        },
-        Err(error) => Out::Frame(BridgeFrame::Delivery(Delivery {
-            id: record.id,
-            outcome: DeliveryOutcome::Failed { error },
-        })),
-    };
-    let _ = tx.send(out);
+            handoff: Instant::now(),
+            reply: self.done.clone(),
+        });
+        metrics.records_in_flight.fetch_add(1, Relaxed);
+        match kafka::enqueue(&self.producer, &record, ticket) {
+            Ok(()) => {
+                metrics.records_sent.fetch_add(1, Relaxed);
+            }
+            Err((refused, _ticket)) => {
+                metrics.records_in_flight.fetch_sub(1, Relaxed);
+                match refused {
+                    Refused::QueueFull => {
+                        metrics.records_overloaded.fetch_add(1, Relaxed);
+                        let _ = self.done.send(Done {
+                            seq,
+                            bytes,
+                            frame: BridgeFrame::Overloaded {
+                                id: record.id,
+                                retry_after_ms: RETRY_AFTER_MS,
+                            },
+                            timing: None,
+                        });
+                    }
+                    Refused::Failed(error) => self.answer(seq, bytes, record.id, error),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A failed delivery decided without librdkafka.
+    fn answer(&self, seq: u64, bytes: usize, id: u64, error: KafkaError) {
+        self.shared.metrics.records_failed.fetch_add(1, Relaxed);
+        let _ = self.done.send(Done {
+            seq,
+            bytes,
+            frame: BridgeFrame::Delivery(Delivery {
+                id,
+                outcome: DeliveryOutcome::Failed { error },
+            }),
+            timing: None,
+        });
+    }
 }
 
 type Sink = SplitSink<WebSocket, Message>;
 
-/// The connection's single writer: frames in order, deliveries as reports
-/// arrive, `flushed` when its watermark is passed.
-async fn write_loop(
+/// The sending half with its bookkeeping. Once a send fails the client is
+/// gone and later frames are dropped (records are still accounted).
+struct Writer {
     sink: Sink,
-    mut rx: mpsc::UnboundedReceiver<Out>,
-    drain: Duration,
+    open: bool,
+    shared: Arc<Shared>,
+    load: Arc<Load>,
+    progress: Progress,
+    /// Bridge time before librdkafka and report time of the deliveries fed
+    /// since the last socket flush.
+    written: Vec<(Duration, Instant)>,
+}
+
+/// How the writer ends.
+enum End {
+    /// The client left (or the reader stopped): close without waiting.
+    Left,
+    /// Close with this code and reason.
+    Close(u16, String),
+    /// Answer the records below `upto`, bounded by the deadline, then close (1001).
+    Drain { upto: u64, deadline: Instant },
+}
+
+async fn write_loop(
+    mut w: Writer,
+    mut control: mpsc::Receiver<Control>,
+    mut done: mpsc::UnboundedReceiver<Done>,
     peer: String,
 ) {
-    let mut pending = FuturesUnordered::new();
-    let mut w = Writer {
-        sink,
-        open: true,
-        tracker: FlushTracker::default(),
-    };
-    let close = loop {
-        let out = tokio::select! {
-            out = rx.recv() => out,
-            Some((seq, delivery)) = pending.next(), if !pending.is_empty() => {
-                w.delivered(seq, delivery).await;
-                continue;
+    let mut stats: Option<watch::Receiver<Option<StatsReport>>> = None;
+    let end = loop {
+        let mut end = None;
+        tokio::select! {
+            biased;
+            Some(d) = done.recv() => w.done(d).await,
+            c = control.recv() => match c {
+                Some(Control::Frame(frame)) => w.frame(&frame).await,
+                Some(Control::Flush { upto }) => {
+                    let due = w.progress.flush(upto);
+                    w.flushed(due).await;
+                }
+                Some(Control::Stats(rx)) => stats = Some(rx),
+                Some(Control::Refuse { code, reason }) => {
+                    warn!(%peer, %reason, "session refused");
+                    w.frame(&BridgeFrame::Error { message: reason.clone() }.into()).await;
+                    end = Some(End::Close(code, reason));
+                }
+                Some(Control::Shutdown { upto, deadline }) => end = Some(End::Drain { upto, deadline }),
+                None => end = Some(End::Left),
+            },
+            Some(report) = next_stats(&mut stats) => {
+                let frame = ProducerFrame::Stats { window_ms: report.window_ms, metrics: report.metrics };
+                w.frame(&frame.into()).await;
             }
-        };
-        match out {
-            Some(Out::Frame(frame)) => w.frame(frame).await,
-            Some(Out::Pending {
-                id,
-                topic,
-                received,
-                report,
-            }) => {
-                let seq = w.tracker.start(id);
-                pending.push(report.map(move |report| {
-                    let outcome = kafka::outcome(&topic, report.ok(), received.elapsed());
-                    (seq, Delivery { id, outcome })
-                }));
+        }
+        // Everything else already waiting goes out in the same socket write.
+        for _ in 0..WRITE_BATCH {
+            match done.try_recv() {
+                Ok(d) => w.done(d).await,
+                Err(_) => break,
             }
-            Some(Out::Flush) => {
-                let due = w.tracker.flush();
-                w.flushed(due).await;
-            }
-            Some(Out::Refuse(reason)) => {
-                warn!(%peer, %reason, "session refused");
-                w.frame(BridgeFrame::Error {
-                    message: reason.clone(),
-                })
-                .await;
-                break Some((close_code::POLICY, reason));
-            }
-            Some(Out::Shutdown) => {
-                break Some((close_code::AWAY, "bridge shutting down".to_owned()));
-            }
-            None => break None,
+        }
+        w.flush().await;
+        if let Some(end) = end {
+            break end;
         }
     };
-    let shutting_down = matches!(close, Some((close_code::AWAY, _)));
-    if shutting_down {
-        // Deliveries of records already enqueued are still worth reporting.
-        let deadline = Instant::now() + drain;
-        while w.open && !pending.is_empty() {
-            match tokio::time::timeout_at(deadline, pending.next()).await {
-                Ok(Some((seq, delivery))) => w.delivered(seq, delivery).await,
-                Ok(None) | Err(_) => break,
+    let close = match end {
+        End::Left => None,
+        End::Close(code, reason) => Some((code, reason)),
+        End::Drain { upto, deadline } => {
+            // Records already enqueued are still worth reporting; at the
+            // deadline the bridge purges the producers, which reports the rest.
+            let give_up = deadline + PURGE_GRACE;
+            while w.open && !w.progress.all_answered(upto) {
+                match tokio::time::timeout_at(give_up.into(), done.recv()).await {
+                    Ok(Some(d)) => {
+                        w.done(d).await;
+                        while let Ok(d) = done.try_recv() {
+                            w.done(d).await;
+                        }
+                        w.flush().await;
+                    }
+                    Ok(None) | Err(_) => break,
+                }
             }
+            let missing = w.progress.unanswered(upto);
+            if missing > 0 {
+                warn!(%peer, missing, "shutdown: records left without a delivery frame");
+            }
+            Some((close_code::AWAY, "bridge shutting down".to_owned()))
         }
-    }
-    let unreported = w.tracker.unreported();
-    if !unreported.is_empty() {
-        let count = unreported.len();
-        if shutting_down {
-            warn!(%peer, count, ids = ?unreported, "shutdown: deliveries not reported to the client in time");
-        } else {
-            info!(%peer, count, "client left before all its deliveries were reported");
-            debug!(%peer, ids = ?unreported, "unreported deliveries");
-        }
-    }
+    };
     if let (true, Some((code, reason))) = (w.open, close) {
         let frame = CloseFrame {
             code,
-            reason: Utf8Bytes::from(reason),
+            reason: Utf8Bytes::from(close_reason(&reason)),
         };
         let _ = w.sink.send(Message::Close(Some(frame))).await;
     }
     let _ = w.sink.close().await;
 }
 
-/// The sending half with its flush bookkeeping. Once a send fails the client
-/// is gone and later frames are dropped.
-struct Writer {
-    sink: Sink,
-    open: bool,
-    tracker: FlushTracker,
+/// The next statistics report of the connection's producer, if it has its own.
+async fn next_stats(rx: &mut Option<watch::Receiver<Option<StatsReport>>>) -> Option<StatsReport> {
+    let Some(rx) = rx else {
+        return std::future::pending().await;
+    };
+    loop {
+        if rx.changed().await.is_err() {
+            // The producer was retired; a new one brings a new receiver.
+            return std::future::pending().await;
+        }
+        if let Some(report) = rx.borrow_and_update().clone() {
+            return Some(report);
+        }
+    }
 }
 
 impl Writer {
-    async fn frame(&mut self, frame: BridgeFrame) {
+    /// Queues a frame on the socket (sent at the next flush).
+    async fn frame(&mut self, frame: &BridgeMessage) {
         if !self.open {
             return;
         }
-        if let Err(err) = self.sink.send(Message::Text(frame.to_json().into())).await {
+        if let Err(err) = self.sink.feed(Message::Text(frame.to_json().into())).await {
             debug!(%err, "websocket write failed; the client is gone");
             self.open = false;
         }
     }
 
-    /// Sends a delivery, then any `flushed` it unblocked.
-    async fn delivered(&mut self, seq: u64, delivery: Delivery) {
-        let due = self.tracker.done(seq);
-        self.frame(BridgeFrame::Delivery(delivery)).await;
+    /// Sends a record's answer, then any `flushed` it unblocked.
+    async fn done(&mut self, done: Done) {
+        self.load.records.fetch_sub(1, Relaxed);
+        self.load.bytes.fetch_sub(done.bytes, Relaxed);
+        let due = self.progress.answered(done.seq);
+        self.frame(&done.frame.into()).await;
+        if let Some(timing) = done.timing {
+            self.written.push(timing);
+        }
         self.flushed(due).await;
     }
 
     async fn flushed(&mut self, count: usize) {
         for _ in 0..count {
-            self.frame(BridgeFrame::Flushed).await;
+            self.frame(&BridgeFrame::Flushed.into()).await;
+        }
+    }
+
+    /// Writes what was queued, and records the bridge time of the deliveries in it.
+    async fn flush(&mut self) {
+        if self.open
+            && let Err(err) = self.sink.flush().await
+        {
+            debug!(%err, "websocket write failed; the client is gone");
+            self.open = false;
+        }
+        let now = Instant::now();
+        for (before, reported) in self.written.drain(..) {
+            self.shared
+                .metrics
+                .record_bridge_time(before + now.saturating_duration_since(reported));
         }
     }
 }
 
-/// Decides when `flushed` may go out: each flush waits for every record
-/// started before it.
+/// Which numbered records are answered, and when `flushed` is due: each
+/// flush waits for every record numbered below its mark, in any order.
 #[derive(Debug, Default)]
-struct FlushTracker {
-    next: u64,
-    /// Sequence number to client id of each record awaiting its report.
-    outstanding: BTreeMap<u64, u64>,
-    /// For each flush not yet answered: the first sequence number after it.
-    watermarks: VecDeque<u64>,
+struct Progress {
+    /// Every record below this is answered.
+    answered_below: u64,
+    /// Answered records above `answered_below`.
+    ahead: BTreeSet<u64>,
+    /// Marks of the flushes not yet answered, in order.
+    flushes: VecDeque<u64>,
 }
 
-impl FlushTracker {
-    /// Registers a record awaiting its report; returns its sequence number.
-    fn start(&mut self, id: u64) -> u64 {
-        let seq = self.next;
-        self.next += 1;
-        self.outstanding.insert(seq, id);
-        seq
-    }
-
-    /// Client ids of the records still awaiting a report, oldest first.
-    fn unreported(&self) -> Vec<u64> {
-        self.outstanding.values().copied().collect()
-    }
-
-    /// Registers a flush; returns how many `flushed` frames are due now.
-    fn flush(&mut self) -> usize {
-        self.watermarks.push_back(self.next);
+impl Progress {
+    /// Marks a record answered; returns how many `flushed` frames are due now.
+    fn answered(&mut self, seq: u64) -> usize {
+        if seq == self.answered_below {
+            self.answered_below += 1;
+            while self.ahead.remove(&self.answered_below) {
+                self.answered_below += 1;
+            }
+        } else if seq > self.answered_below {
+            self.ahead.insert(seq);
+        }
         self.due()
     }
 
-    /// Marks a record reported; returns how many `flushed` frames are due now.
-    fn done(&mut self, seq: u64) -> usize {
-        self.outstanding.remove(&seq);
+    /// Registers a flush of the records below `upto`; returns how many
+    /// `flushed` frames are due now.
+    fn flush(&mut self, upto: u64) -> usize {
+        self.flushes.push_back(upto);
         self.due()
+    }
+
+    fn all_answered(&self, upto: u64) -> bool {
+        self.answered_below >= upto
+    }
+
+    /// How many records below `upto` have no answer yet.
+    fn unanswered(&self, upto: u64) -> u64 {
+        let ahead = self.ahead.range(..upto).count() as u64;
+        upto.saturating_sub(self.answered_below)
+            .saturating_sub(ahead)
     }
 
     fn due(&mut self) -> usize {
-        let oldest = self.outstanding.keys().next().copied();
         let mut due = 0;
-        while let Some(&mark) = self.watermarks.front() {
-            if oldest.is_some_and(|oldest| oldest < mark) {
-                break;
-            }
-            self.watermarks.pop_front();
+        while self
+            .flushes
+            .front()
+            .is_some_and(|&upto| upto <= self.answered_below)
+        {
+            self.flushes.pop_front();
             due += 1;
         }
         due
@@ -337,37 +728,41 @@ impl FlushTracker {
 
 #[cfg(test)]
 mod tests {
-    use super::FlushTracker;
+    use super::{Progress, close_reason};
 
     #[test]
     fn flush_with_nothing_pending_is_due_at_once() {
-        let mut t = FlushTracker::default();
-        assert_eq!(t.flush(), 1);
+        let mut p = Progress::default();
+        assert_eq!(p.flush(0), 1);
     }
 
     #[test]
     fn flush_waits_for_every_earlier_record_in_any_order() {
-        let mut t = FlushTracker::default();
-        let a = t.start(1);
-        let b = t.start(2);
-        assert_eq!(t.flush(), 0);
-        let c = t.start(3); // after the flush: not waited for
-        assert_eq!(t.done(b), 0);
-        assert_eq!(t.done(c), 0);
-        assert_eq!(t.unreported(), [1]);
-        assert_eq!(t.done(a), 1);
-        assert!(t.unreported().is_empty());
+        let mut p = Progress::default();
+        assert_eq!(p.flush(2), 0, "records 0 and 1 are not answered");
+        assert_eq!(p.answered(1), 0);
+        assert_eq!(p.answered(2), 0, "after the flush: not waited for");
+        assert_eq!(p.unanswered(3), 1);
+        assert_eq!(p.answered(0), 1);
+        assert!(p.all_answered(3));
+        assert_eq!(p.unanswered(3), 0);
     }
 
     #[test]
     fn consecutive_flushes_are_answered_in_order() {
-        let mut t = FlushTracker::default();
-        let a = t.start(1);
-        assert_eq!(t.flush(), 0);
-        let b = t.start(2);
-        assert_eq!(t.flush(), 0);
-        assert_eq!(t.done(b), 0, "the first flush still waits for a");
-        assert_eq!(t.done(a), 2);
-        assert_eq!(t.flush(), 1);
+        let mut p = Progress::default();
+        assert_eq!(p.flush(1), 0);
+        assert_eq!(p.flush(2), 0);
+        assert_eq!(p.answered(1), 0, "the first flush still waits for 0");
+        assert_eq!(p.answered(0), 2);
+        assert_eq!(p.flush(2), 1);
+    }
+
+    #[test]
+    fn close_reasons_are_cut_to_123_bytes_on_a_character_boundary() {
+        assert_eq!(close_reason("short"), "short");
+        let long = "é".repeat(100);
+        let cut = close_reason(&long);
+        assert!(cut.len() <= 123 && long.starts_with(&cut), "{cut}");
     }
 }

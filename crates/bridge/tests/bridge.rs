@@ -13,8 +13,7 @@ use producer_wire::{
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::message::{Headers as _, Message as _};
 use rdkafka::{Offset, TopicPartitionList};
-use support::{Client, ClientRx, Tansu, free_port, start_bridge};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{Client, ClientRx, Tansu, free_port, http_get, start_bridge};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -462,21 +461,6 @@ async fn token_is_required_when_configured() {
     bridge.shutdown().await.unwrap();
 }
 
-/// A minimal HTTP/1.0 GET: status line, headers and body as text.
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut response = vec![];
-    tokio::time::timeout(DEADLINE, stream.read_to_end(&mut response))
-        .await
-        .expect("HTTP response in time")
-        .unwrap();
-    String::from_utf8_lossy(&response).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_and_static_files_with_wasm_mime_type() {
     let dir = std::env::temp_dir().join(format!("producer-bridge-static-{}", free_port()));
@@ -571,6 +555,17 @@ async fn shutdown_reports_what_was_not_delivered() {
 
     let report = bridge.shutdown().await.unwrap();
     assert_eq!(report.undelivered, 1);
+    // The purged record still gets its one delivery, naming why, before the close.
+    match client.recv().await {
+        BridgeFrame::Delivery(Delivery {
+            id: 1,
+            outcome: DeliveryOutcome::Failed { error },
+        }) => {
+            assert_eq!(error.name, "_PURGE_QUEUE", "{error:?}");
+            assert!(error.message.contains("producer stopped"), "{error:?}");
+        }
+        other => panic!("expected the purged record's delivery, got {other:?}"),
+    }
     match client.rx.next_message(Instant::now() + DEADLINE).await {
         Some(Message::Close(Some(close))) => assert_eq!(u16::from(close.code), 1001),
         other => panic!("expected a going-away close, got {other:?}"),

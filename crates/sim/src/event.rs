@@ -121,6 +121,66 @@ pub enum EventKind {
         partition: u32,
         outcome: Outcome,
     },
+    /// A follower copied batches from its leader.
+    Replicated {
+        node: NodeId,
+        partition: u32,
+        log_end_offset: i64,
+    },
+    HighWatermark {
+        partition: u32,
+        offset: i64,
+    },
+    IsrChanged {
+        partition: u32,
+        isr: Vec<NodeId>,
+    },
+    LeaderElected {
+        partition: u32,
+        leader: NodeId,
+        epoch: i32,
+    },
+    /// No live ISR member to lead (unclean election is off).
+    PartitionOffline {
+        partition: u32,
+    },
+    /// A replica dropped records its new leader does not have.
+    Truncated {
+        node: NodeId,
+        partition: u32,
+        records: usize,
+    },
+    BrokerCrashed {
+        node: NodeId,
+    },
+    /// The controller noticed the crash (`broker.session.timeout.ms`).
+    BrokerFenced {
+        node: NodeId,
+    },
+    BrokerRestarted {
+        node: NodeId,
+    },
+    /// A scheduled fault took effect.
+    Fault {
+        fault: crate::scenario::Fault,
+    },
+    /// A message was lost on the network.
+    Dropped {
+        what: String,
+        node: NodeId,
+    },
+    /// The client closed its connection to a node; its in-flight requests fail with `error`.
+    Disconnected {
+        node: NodeId,
+        error: String,
+        requests: usize,
+    },
+    MetadataRequested {
+        node: NodeId,
+    },
+    MetadataUpdated {
+        leaders: Vec<Option<NodeId>>,
+    },
 }
 
 /// One event at one virtual time (µs since the start of the run).

@@ -30,6 +30,7 @@ pub mod produce_request;
 pub mod protocol;
 pub mod record_batch;
 pub mod record_size;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod simulation;
@@ -37,7 +38,9 @@ pub mod simulation;
 pub mod producer {
     pub mod built_in_partitioner;
     pub mod exponential_backoff;
+    pub mod librdkafka_partitioner;
     pub mod metadata;
+    pub mod partitioner;
     pub mod producer_batch;
     pub mod producer_config;
     pub mod record_accumulator;

@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use producer_sim::{Scenario, Simulation, partition_for_key};
+use producer_sim::producer::librdkafka_partitioner::LibrdkafkaPartitioner;
+use producer_sim::{Scenario, Simulation};
 
 #[derive(Parser)]
 #[command(
@@ -19,16 +20,26 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Prints the partition of each key, one per line, as the Java producer computes it:
-    /// toPositive(murmur2(key)) % partitions. Use `--` before keys that start with `-`.
+    /// Prints the partition of each key, one per line. The default is the Java producer's
+    /// toPositive(murmur2(key)) % partitions; `--partitioner` picks one of librdkafka's.
+    /// Where the partitioner draws at random for a key (`random`, or an empty key under
+    /// `consistent_random`) it prints -1: not determined by the key (the producer would use a
+    /// random or sticky partition). Use `--` before keys that start with `-`.
     Partition {
         /// Number of partitions of the topic.
         #[arg(long)]
         partitions: u32,
+        /// murmur2 (Java's built-in hash, the default; same as librdkafka's murmur2 for these
+        /// keys), murmur2_random, consistent, consistent_random, fnv1a, fnv1a_random, random.
+        #[arg(long, default_value = "murmur2", value_parser = parse_partitioner)]
+        partitioner: LibrdkafkaPartitioner,
         /// Keys are hex-encoded bytes instead of UTF-8 text.
         #[arg(long)]
         key_hex: bool,
-        /// The keys (UTF-8; may be empty).
+        /// After each partition, a tab and how it was computed (hash value and modulus).
+        #[arg(long)]
+        explain: bool,
+        /// The keys (UTF-8; may be empty, which is not a null key).
         #[arg(num_args = 0..)]
         keys: Vec<String>,
     },
@@ -65,6 +76,17 @@ enum Command {
     DecodeBatch,
 }
 
+/// `--partitioner`: librdkafka's names (their `murmur2` is Java's hash).
+fn parse_partitioner(name: &str) -> Result<LibrdkafkaPartitioner, String> {
+    LibrdkafkaPartitioner::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = LibrdkafkaPartitioner::ALL
+            .iter()
+            .map(|p| p.name())
+            .collect();
+        format!("unknown partitioner {name:?}; one of: {}", names.join(", "))
+    })
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,7 +101,9 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Partition {
             partitions,
+            partitioner,
             key_hex,
+            explain,
             keys,
         } => {
             if partitions == 0 {
@@ -92,7 +116,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 } else {
                     key.into_bytes()
                 };
-                out.push_str(&format!("{}\n", partition_for_key(&bytes, partitions)));
+                let (partition, how) = match partitioner.keyed_partition(Some(&bytes), partitions) {
+                    Some((p, how)) => (i64::from(p), how.describe()),
+                    None => (
+                        -1,
+                        format!(
+                            "{}: random or sticky, not determined by the key",
+                            partitioner.name()
+                        ),
+                    ),
+                };
+                if explain {
+                    out.push_str(&format!("{partition}\t{how}\n"));
+                } else {
+                    out.push_str(&format!("{partition}\n"));
+                }
             }
             print!("{out}");
             Ok(())
@@ -107,20 +145,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let mut sim = Simulation::new(sc, false).map_err(|e| e.to_string())?;
             sim.run_to_completion(u64::MAX);
-            let logs: Vec<_> = sim
-                .brokers
-                .iter()
-                .flat_map(|b| b.partitions.iter().map(|(p, part)| serde_json::json!({"partition": p, "leader": b.id, "log": part.log})))
-                .collect();
-            let doc = serde_json::json!({
-                "config": sim.config,
-                "seed": sim.scenario.seed,
-                "records": sim.deliveries,
-                "partitions": logs,
-                "end_us": sim.now_us(),
-                "trace_events": sim.trace.len(),
-                "trace_hash": format!("{:016x}", sim.trace.hash()),
-            });
+            let doc = producer_sim::report::run_report(&sim);
             println!(
                 "{}",
                 serde_json::to_string_pretty(&doc).expect("serializable")

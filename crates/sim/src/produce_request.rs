@@ -43,4 +43,6 @@ pub struct ProduceResponse {
     pub request: RequestId,
     pub node: NodeId,
     pub partitions: Vec<(BatchId, PartitionResponse)>,
+    /// KIP-951: with NOT_LEADER_OR_FOLLOWER the broker names the partition's current leader.
+    pub leader_hints: Vec<(u32, Option<NodeId>)>,
 }

@@ -1,10 +1,11 @@
 //! A scenario: everything needed to reproduce one run (config, cluster, network, workload,
-//! seed). The UI's form, the CLI and the tests all describe runs this way.
+//! faults, seed). The UI's form and URL, the CLI, lessons and tests all describe runs this way.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::producer::metadata::NodeId;
 use crate::producer::producer_config::Profile;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,8 @@ pub struct Scenario {
     pub cluster: ClusterSpec,
     pub network: NetworkSpec,
     pub workload: Workload,
+    /// Faults, in any order; each happens at its time.
+    pub faults: Vec<FaultAt>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,12 +29,21 @@ pub struct ClusterSpec {
     pub brokers: u32,
     pub topic: String,
     pub partitions: u32,
+    pub replication_factor: u32,
+    /// Topic `min.insync.replicas` (Kafka's default 1).
+    pub min_insync_replicas: u32,
+    /// `replica.lag.time.max.ms` (default 30000).
+    pub replica_lag_time_max_ms: u64,
+    /// KRaft `broker.session.timeout.ms` (default 9000): how long a crash goes unnoticed.
+    pub broker_session_timeout_ms: u64,
+    /// `replica.fetch.wait.max.ms` (default 500).
+    pub replica_fetch_wait_max_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NetworkSpec {
-    /// One-way latency between the producer and every broker, in µs.
+    /// One-way latency between any two hosts, in µs.
     pub one_way_latency_us: u64,
 }
 
@@ -59,6 +71,50 @@ pub struct Workload {
     pub value_bytes: usize,
 }
 
+/// Something that goes wrong, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fault {
+    /// The broker process dies (SIGKILL): connections drop, the controller notices later.
+    CrashBroker {
+        broker: NodeId,
+    },
+    RestartBroker {
+        broker: NodeId,
+    },
+    /// Crash whichever broker leads the partition at that moment.
+    KillLeader {
+        partition: u32,
+    },
+    /// The next ProduceRequest to the broker is lost on the way.
+    DropNextRequest {
+        broker: NodeId,
+    },
+    /// The broker handles the next ProduceRequest, but its response is lost.
+    DropNextResponse {
+        broker: NodeId,
+    },
+    /// The broker, as a follower, stops fetching for a while: it falls out of the ISR.
+    SlowFollower {
+        broker: NodeId,
+        for_ms: u64,
+    },
+    /// Every message between the producer and the broker is lost for a while.
+    CutClient {
+        broker: NodeId,
+        for_ms: u64,
+    },
+}
+
+/// A fault and when it happens. (serde cannot deny unknown fields through `flatten`; the
+/// fault's own fields are checked.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultAt {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub fault: Fault,
+}
+
 impl Default for Scenario {
     fn default() -> Self {
         Scenario {
@@ -68,6 +124,7 @@ impl Default for Scenario {
             cluster: ClusterSpec::default(),
             network: NetworkSpec::default(),
             workload: Workload::default(),
+            faults: Vec::new(),
         }
     }
 }
@@ -78,6 +135,11 @@ impl Default for ClusterSpec {
             brokers: 1,
             topic: "demo".into(),
             partitions: 6,
+            replication_factor: 1,
+            min_insync_replicas: 1,
+            replica_lag_time_max_ms: 30_000,
+            broker_session_timeout_ms: 9_000,
+            replica_fetch_wait_max_ms: 500,
         }
     }
 }
@@ -116,24 +178,57 @@ impl std::error::Error for ScenarioError {}
 impl Scenario {
     /// Checks the parts that are not producer configs.
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let err = |m: &str| Err(ScenarioError(m.to_string()));
-        if !(1..=64).contains(&self.cluster.brokers) {
-            return err("cluster.brokers must be between 1 and 64");
+        let err = |m: String| Err(ScenarioError(m));
+        let c = &self.cluster;
+        if !(1..=64).contains(&c.brokers) {
+            return err("cluster.brokers must be between 1 and 64".into());
         }
-        if !(1..=1024).contains(&self.cluster.partitions) {
-            return err("cluster.partitions must be between 1 and 1024");
+        if !(1..=1024).contains(&c.partitions) {
+            return err("cluster.partitions must be between 1 and 1024".into());
         }
-        if self.cluster.topic.is_empty() {
-            return err("cluster.topic must not be empty");
+        if c.topic.is_empty() {
+            return err("cluster.topic must not be empty".into());
+        }
+        if !(1..=c.brokers).contains(&c.replication_factor) {
+            return err(format!(
+                "cluster.replication_factor must be between 1 and the number of brokers ({})",
+                c.brokers
+            ));
+        }
+        if c.min_insync_replicas < 1 {
+            return err("cluster.min_insync_replicas must be at least 1".into());
         }
         if !(1..=10_000_000).contains(&self.workload.records_per_second) {
-            return err("workload.records_per_second must be between 1 and 10000000");
+            return err("workload.records_per_second must be between 1 and 10000000".into());
         }
         if self.workload.value_bytes > 1 << 20 {
-            return err("workload.value_bytes must be at most 1048576");
+            return err("workload.value_bytes must be at most 1048576".into());
         }
         if let KeyChoice::Pool { count: 0 } = self.workload.keys {
-            return err("workload.keys.count must be at least 1");
+            return err("workload.keys.count must be at least 1".into());
+        }
+        for f in &self.faults {
+            let broker = match f.fault {
+                Fault::CrashBroker { broker }
+                | Fault::RestartBroker { broker }
+                | Fault::DropNextRequest { broker }
+                | Fault::DropNextResponse { broker }
+                | Fault::SlowFollower { broker, .. }
+                | Fault::CutClient { broker, .. } => Some(broker),
+                Fault::KillLeader { partition } if partition >= c.partitions => {
+                    return err(format!(
+                        "fault at {} ms: partition {partition} does not exist",
+                        f.at_ms
+                    ));
+                }
+                Fault::KillLeader { .. } => None,
+            };
+            if let Some(b) = broker.filter(|b| !(1..=c.brokers).contains(b)) {
+                return err(format!(
+                    "fault at {} ms: broker {b} does not exist (brokers are 1..={})",
+                    f.at_ms, c.brokers
+                ));
+            }
         }
         Ok(())
     }

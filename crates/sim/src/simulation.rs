@@ -1,23 +1,26 @@
 //! The discrete-event loop. It alone owns virtual time: every component is called with `now`
 //! and answers with what happened and when it next needs a turn. Events at the same time run
 //! in the order they were scheduled, so a run is a pure function of its scenario and seed.
+//! Faults are data: the scenario's fault timeline is scheduled like any other event.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 
-use crate::broker::Broker;
+use crate::broker::cluster::{ClusterTimer, FetchRequest, FetchResponse, Outbox};
+use crate::broker::{Cluster, ClusterConfig};
 use crate::event::{EventKind, PartitionMethod, Trace};
 use crate::produce_request::{ProduceRequest, ProduceResponse};
 use crate::producer::built_in_partitioner::{murmur2, partition_for_key};
 use crate::producer::metadata::{Metadata, NodeId};
 use crate::producer::producer_batch::SerializedRecord;
-use crate::producer::producer_config::{ConfigException, ProducerConfig};
+use crate::producer::producer_config::{Acks, ConfigException, ProducerConfig};
 use crate::producer::record_accumulator::RecordAccumulator;
-use crate::producer::sender::{Delivery, Sender};
+use crate::producer::sender::{Delivery, Sender, SenderContext};
 use crate::producer::serializer::{Serializer, StringSerializer};
 use crate::producer::transaction_manager::{ProducerIdAndEpoch, TransactionManager};
+use crate::protocol::Errors;
 use crate::rng::{SimRng, Stream};
-use crate::scenario::{KeyChoice, Scenario, ScenarioError};
+use crate::scenario::{Fault, KeyChoice, Scenario, ScenarioError};
 
 /// Something scheduled to happen at a virtual time.
 #[derive(Debug)]
@@ -32,6 +35,22 @@ enum Action {
         node: NodeId,
     },
     InitProducerIdAnswered(ProducerIdAndEpoch),
+    /// The InitProducerId request got no answer within request.timeout.ms.
+    InitProducerIdLost,
+    MetadataArrives {
+        node: NodeId,
+    },
+    MetadataAnswered(Vec<Option<NodeId>>),
+    MetadataLost,
+    FetchArrives(FetchRequest),
+    FetchResponseArrives(FetchResponse),
+    Cluster(ClusterTimer),
+    IsrExpiration,
+    Fault(Fault),
+    /// A cut between the client and a broker heals.
+    Heal {
+        broker: NodeId,
+    },
 }
 
 #[derive(Debug)]
@@ -76,6 +95,14 @@ impl std::fmt::Display for SetupError {
 
 impl std::error::Error for SetupError {}
 
+/// Network faults between the producer and one broker.
+#[derive(Debug, Clone, Copy, Default)]
+struct LinkFaults {
+    drop_next_request: bool,
+    drop_next_response: bool,
+    cut_until_us: u64,
+}
+
 /// One run of the producer against the simulated cluster.
 pub struct Simulation {
     pub scenario: Scenario,
@@ -84,7 +111,7 @@ pub struct Simulation {
     pub accumulator: RecordAccumulator,
     pub sender: Sender,
     pub transaction_manager: Option<TransactionManager>,
-    pub brokers: Vec<Broker>,
+    pub cluster: Cluster,
     pub deliveries: Vec<Delivery>,
     pub trace: Trace,
     queue: BinaryHeap<Reverse<Scheduled>>,
@@ -92,6 +119,7 @@ pub struct Simulation {
     now_us: u64,
     sender_wakeup_at: Option<u64>,
     records_sent: u64,
+    links: BTreeMap<NodeId, LinkFaults>,
     workload_rng: SimRng,
     partitioner_rng: SimRng,
     backoff_rng: SimRng,
@@ -104,19 +132,23 @@ impl Simulation {
         scenario.validate().map_err(SetupError::Scenario)?;
         let config = ProducerConfig::from_props(scenario.profile, &scenario.producer)
             .map_err(SetupError::Config)?;
-        let brokers_n = scenario.cluster.brokers;
-        let partitions = scenario.cluster.partitions;
-        // Leaders are spread round-robin over brokers 1..=N, as partition assignment does.
-        let leaders: Vec<Option<NodeId>> =
-            (0..partitions).map(|p| Some(p % brokers_n + 1)).collect();
+        let c = &scenario.cluster;
+        let cluster = Cluster::new(ClusterConfig {
+            brokers: c.brokers,
+            partitions: c.partitions,
+            replication_factor: c.replication_factor,
+            min_insync_replicas: c.min_insync_replicas as usize,
+            replica_lag_time_max_us: c.replica_lag_time_max_ms * 1000,
+            broker_session_timeout_us: c.broker_session_timeout_ms * 1000,
+            replica_fetch_wait_max_us: c.replica_fetch_wait_max_ms * 1000,
+        });
         let metadata = Metadata {
-            topic: scenario.cluster.topic.clone(),
-            leaders,
+            topic: c.topic.clone(),
+            leaders: cluster.leaders(),
+            broker_count: c.brokers,
         };
-        let brokers = (1..=brokers_n)
-            .map(|id| Broker::new(id, metadata.partitions_for_node(id)))
-            .collect();
         let seed = scenario.seed;
+        let partitions = c.partitions;
         let mut sim = Simulation {
             accumulator: RecordAccumulator::new(&config, partitions),
             sender: Sender::new(&config),
@@ -125,7 +157,7 @@ impl Simulation {
                 .then(|| TransactionManager::new(partitions)),
             config,
             metadata,
-            brokers,
+            cluster,
             deliveries: Vec::new(),
             trace: Trace::new(keep_trace),
             queue: BinaryHeap::new(),
@@ -133,6 +165,7 @@ impl Simulation {
             now_us: 0,
             sender_wakeup_at: None,
             records_sent: 0,
+            links: BTreeMap::new(),
             workload_rng: SimRng::new(seed, Stream::Workload),
             partitioner_rng: SimRng::new(seed, Stream::Partitioner),
             backoff_rng: SimRng::new(seed, Stream::Backoff),
@@ -141,9 +174,23 @@ impl Simulation {
         if sim.scenario.workload.records > 0 {
             sim.schedule(0, Action::AppSend);
         }
+        let faults = sim.scenario.faults.clone();
+        for f in faults {
+            sim.schedule(f.at_ms * 1000, Action::Fault(f.fault));
+        }
+        let mut out = Outbox::default();
+        sim.cluster.start(0, &mut out);
+        sim.deliver(out);
+        if sim.scenario.cluster.replication_factor > 1 {
+            sim.schedule(sim.isr_check_interval(), Action::IsrExpiration);
+        }
         sim.schedule(0, Action::SenderWakeup);
         sim.sender_wakeup_at = Some(0);
         Ok(sim)
+    }
+
+    fn isr_check_interval(&self) -> u64 {
+        (self.scenario.cluster.replica_lag_time_max_ms * 1000 / 2).max(1)
     }
 
     fn schedule(&mut self, at_us: u64, action: Action) {
@@ -160,18 +207,29 @@ impl Simulation {
         self.records_sent
     }
 
-    /// Time of the next pending event, if any.
+    /// Time of the next pending event that matters, if any.
     pub fn next_event_at(&self) -> Option<u64> {
         self.queue.peek().map(|Reverse(s)| s.at_us)
     }
 
-    /// True when nothing is left to happen.
+    /// True when every record has its callback, every sent request has reached its broker,
+    /// and no fault is still to come. Replication and ISR checks go on forever and do not count.
     pub fn is_finished(&self) -> bool {
-        self.queue.is_empty()
+        self.records_sent >= self.scenario.workload.records
+            && self.deliveries.len() as u64 >= self.records_sent
+            && !self.queue.iter().any(|Reverse(s)| {
+                matches!(
+                    s.action,
+                    Action::Fault(_) | Action::Heal { .. } | Action::RequestArrives(_)
+                )
+            })
     }
 
     /// Processes the next event. Returns false when there is none.
     pub fn step(&mut self) -> bool {
+        if self.is_finished() {
+            return false;
+        }
         while let Some(Reverse(next)) = self.queue.pop() {
             self.now_us = next.at_us;
             if let Action::SenderWakeup = next.action {
@@ -189,73 +247,106 @@ impl Simulation {
 
     /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
     pub fn run_until(&mut self, t_us: u64) {
-        while self.next_event_at().is_some_and(|at| at <= t_us) {
+        while !self.is_finished() && self.next_event_at().is_some_and(|at| at <= t_us) {
             self.step();
         }
         self.now_us = self.now_us.max(t_us);
     }
 
-    /// Runs until no event is left or `limit_us` of virtual time has passed.
+    /// Runs until every record has its callback or `limit_us` of virtual time has passed.
     pub fn run_to_completion(&mut self, limit_us: u64) {
-        while self.next_event_at().is_some_and(|at| at <= limit_us) {
+        while !self.is_finished() && self.next_event_at().is_some_and(|at| at <= limit_us) {
             self.step();
         }
     }
 
+    fn latency(&self) -> u64 {
+        self.scenario.network.one_way_latency_us
+    }
+
+    fn link(&mut self, broker: NodeId) -> &mut LinkFaults {
+        self.links.entry(broker).or_default()
+    }
+
+    fn cut(&self, broker: NodeId) -> bool {
+        self.links
+            .get(&broker)
+            .is_some_and(|l| l.cut_until_us > self.now_us)
+    }
+
+    /// Schedules what the cluster sent; the client link's faults apply to produce responses.
+    fn deliver(&mut self, out: Outbox) {
+        let now = self.now_us;
+        let latency = self.latency();
+        for response in out.produce_responses {
+            let node = response.node;
+            let link = self.link(node);
+            if std::mem::take(&mut link.drop_next_response) || self.cut(node) {
+                self.trace.emit(
+                    now,
+                    EventKind::Dropped {
+                        what: format!("response to request {}", response.request),
+                        node,
+                    },
+                );
+                continue;
+            }
+            self.schedule(now + latency, Action::ResponseArrives(response));
+        }
+        for (at, fetch) in out.fetch_requests {
+            self.schedule(at + latency, Action::FetchArrives(fetch));
+        }
+        for resp in out.fetch_responses {
+            self.schedule(now + latency, Action::FetchResponseArrives(resp));
+        }
+        for (at, timer) in out.timers {
+            self.schedule(at, Action::Cluster(timer));
+        }
+    }
+
+    fn sender_cx(&mut self) -> (&mut Sender, SenderContext<'_>) {
+        (
+            &mut self.sender,
+            SenderContext {
+                acc: &mut self.accumulator,
+                metadata: &mut self.metadata,
+                tm: self.transaction_manager.as_mut(),
+                trace: &mut self.trace,
+                deliveries: &mut self.deliveries,
+            },
+        )
+    }
+
     fn handle(&mut self, action: Action) {
         let now = self.now_us;
+        let latency = self.latency();
+        let mut out = Outbox::default();
         match action {
             Action::AppSend => self.app_send(),
             Action::SenderWakeup => {}
             Action::RequestArrives(request) => {
-                let broker = &mut self.brokers[(request.destination - 1) as usize];
-                let response = broker.handle_produce_request(&request);
-                for (batch, pr) in &response.partitions {
-                    let wire = request
-                        .batches
-                        .iter()
-                        .find(|b| b.batch == *batch)
-                        .expect("answered batch was sent");
-                    let kind = match pr.error {
-                        None => EventKind::BrokerAppended {
-                            node: broker.id,
-                            partition: wire.partition,
-                            batch: *batch,
-                            base_offset: pr.base_offset,
-                            records: wire.records.len(),
-                            duplicate: pr.duplicate,
-                        },
-                        Some(e) => EventKind::BrokerRejected {
-                            node: broker.id,
-                            partition: wire.partition,
-                            batch: *batch,
-                            error: e.name().to_string(),
-                        },
-                    };
-                    self.trace.emit(now, kind);
-                }
-                if request.acks != crate::producer::producer_config::Acks::None {
-                    let at = now + self.scenario.network.one_way_latency_us;
-                    self.schedule(at, Action::ResponseArrives(response));
+                if self.cluster.is_alive(request.destination) && !self.cut(request.destination) {
+                    self.cluster
+                        .handle_produce(&request, now, &mut self.trace, &mut out);
                 }
             }
             Action::ResponseArrives(response) => {
-                self.sender.handle_produce_response(
-                    response,
-                    now,
-                    &mut self.accumulator,
-                    self.transaction_manager.as_mut(),
-                    &mut self.trace,
-                    &mut self.deliveries,
-                );
+                if !self.cut(response.node) {
+                    let (sender, mut cx) = self.sender_cx();
+                    sender.handle_produce_response(response, now, &mut cx);
+                }
             }
             Action::InitProducerIdArrives { node } => {
-                let (producer_id, epoch) = self.brokers[(node - 1) as usize].init_producer_id();
-                let at = now + self.scenario.network.one_way_latency_us;
-                self.schedule(
-                    at,
-                    Action::InitProducerIdAnswered(ProducerIdAndEpoch { producer_id, epoch }),
-                );
+                if self.cluster.is_alive(node) && !self.cut(node) {
+                    let (producer_id, epoch) = self.cluster.init_producer_id();
+                    self.schedule(
+                        now + latency,
+                        Action::InitProducerIdAnswered(ProducerIdAndEpoch { producer_id, epoch }),
+                    );
+                } else {
+                    let timeout = self.config.request_timeout_ms * 1000;
+                    self.schedule(now + timeout, Action::InitProducerIdLost);
+                }
             }
             Action::InitProducerIdAnswered(pid) => {
                 self.trace.emit(
@@ -269,7 +360,110 @@ impl Simulation {
                     tm.set_producer_id_and_epoch(pid);
                 }
             }
+            Action::InitProducerIdLost => {
+                if let Some(tm) = self.transaction_manager.as_mut() {
+                    tm.retry_init_producer_id();
+                }
+            }
+            Action::MetadataArrives { node } => {
+                if self.cluster.is_alive(node) && !self.cut(node) {
+                    let leaders = self.cluster.leaders();
+                    self.schedule(now + latency, Action::MetadataAnswered(leaders));
+                } else {
+                    let timeout = self.config.request_timeout_ms * 1000;
+                    self.schedule(now + timeout, Action::MetadataLost);
+                }
+            }
+            Action::MetadataAnswered(leaders) => {
+                let (sender, mut cx) = self.sender_cx();
+                sender.handle_metadata_response(leaders, now, &mut cx);
+            }
+            Action::MetadataLost => self.sender.metadata_request_failed(),
+            Action::FetchArrives(fetch) => {
+                self.cluster
+                    .handle_fetch(fetch, now, &mut self.trace, &mut out)
+            }
+            Action::FetchResponseArrives(resp) => {
+                self.cluster
+                    .handle_fetch_response(resp, now, &mut self.trace, &mut out)
+            }
+            Action::Cluster(timer) => match timer {
+                ClusterTimer::DelayedProduceExpiry { broker, request } => {
+                    self.cluster.expire_delayed(broker, request, &mut out)
+                }
+                ClusterTimer::FetchWaitExpiry {
+                    follower,
+                    leader,
+                    session,
+                } => self
+                    .cluster
+                    .fetch_wait_expired(follower, leader, session, &mut out),
+                ClusterTimer::FenceBroker {
+                    broker,
+                    incarnation,
+                } => self
+                    .cluster
+                    .fence(broker, incarnation, now, &mut self.trace, &mut out),
+            },
+            Action::IsrExpiration => {
+                self.cluster.isr_expiration(now, &mut self.trace, &mut out);
+                if !self.is_finished() {
+                    let next = now + self.isr_check_interval();
+                    self.schedule(next, Action::IsrExpiration);
+                }
+            }
+            Action::Fault(fault) => self.inject(fault, &mut out),
+            Action::Heal { broker } => {
+                if self
+                    .links
+                    .get(&broker)
+                    .is_some_and(|l| l.cut_until_us <= now)
+                {
+                    self.link(broker).cut_until_us = 0;
+                }
+            }
         }
+        self.deliver(out);
+    }
+
+    /// Applies one fault from the timeline.
+    fn inject(&mut self, fault: Fault, out: &mut Outbox) {
+        let now = self.now_us;
+        self.trace.emit(
+            now,
+            EventKind::Fault {
+                fault: fault.clone(),
+            },
+        );
+        match fault {
+            Fault::CrashBroker { broker } => self.crash(broker, out),
+            Fault::KillLeader { partition } => {
+                if let Some(leader) = self.cluster.partitions[partition as usize].leader {
+                    self.crash(leader, out);
+                }
+            }
+            Fault::RestartBroker { broker } => {
+                self.cluster.restart(broker, now, &mut self.trace, out)
+            }
+            Fault::DropNextRequest { broker } => self.link(broker).drop_next_request = true,
+            Fault::DropNextResponse { broker } => self.link(broker).drop_next_response = true,
+            Fault::SlowFollower { broker, for_ms } => {
+                self.cluster.slow_follower(broker, now + for_ms * 1000)
+            }
+            Fault::CutClient { broker, for_ms } => {
+                let until = now + for_ms * 1000;
+                self.link(broker).cut_until_us = until;
+                self.schedule(until, Action::Heal { broker });
+            }
+        }
+    }
+
+    /// A broker dies: the client's connection to it breaks at once (the OS resets it).
+    fn crash(&mut self, broker: NodeId, out: &mut Outbox) {
+        let now = self.now_us;
+        self.cluster.crash(broker, now, &mut self.trace, out);
+        let (sender, mut cx) = self.sender_cx();
+        sender.disconnect(broker, Errors::NetworkException, now, &mut cx);
     }
 
     /// `KafkaProducer.doSend`: serialize, partition, append; then schedule the next send.
@@ -358,20 +552,31 @@ impl Simulation {
     /// Runs the sender until it sends nothing more now, then schedules its next wake-up.
     fn run_sender(&mut self) {
         let now = self.now_us;
+        let latency = self.latency();
         for _ in 0..64 {
-            let out = self.sender.run_once(
-                now,
-                &mut self.accumulator,
-                &self.metadata,
-                self.transaction_manager.as_mut(),
-                &mut self.backoff_rng,
-                &mut self.trace,
-                &mut self.deliveries,
-            );
-            let latency = self.scenario.network.one_way_latency_us;
+            let cluster = &self.cluster;
+            let links = &self.links;
+            let reachable = |n: NodeId| {
+                cluster.is_alive(n) && links.get(&n).is_none_or(|l| l.cut_until_us <= now)
+            };
+            let out = {
+                let mut cx = SenderContext {
+                    acc: &mut self.accumulator,
+                    metadata: &mut self.metadata,
+                    tm: self.transaction_manager.as_mut(),
+                    trace: &mut self.trace,
+                    deliveries: &mut self.deliveries,
+                };
+                self.sender
+                    .run_once(now, &mut cx, &mut self.backoff_rng, &reachable)
+            };
             if let Some(node) = out.init_producer_id {
                 self.trace.emit(now, EventKind::InitProducerIdSent { node });
                 self.schedule(now + latency, Action::InitProducerIdArrives { node });
+            }
+            if let Some(node) = out.metadata_request {
+                self.trace.emit(now, EventKind::MetadataRequested { node });
+                self.schedule(now + latency, Action::MetadataArrives { node });
             }
             if let Some(at) = out.next_wakeup_us
                 && self.sender_wakeup_at.is_none_or(|w| at < w || w < now)
@@ -383,9 +588,33 @@ impl Simulation {
                 break;
             }
             for request in out.requests {
+                let node = request.destination;
+                let link = self.link(node);
+                if std::mem::take(&mut link.drop_next_request) {
+                    self.trace.emit(
+                        now,
+                        EventKind::Dropped {
+                            what: format!("request {}", request.id),
+                            node,
+                        },
+                    );
+                    continue;
+                }
                 self.schedule(now + latency, Action::RequestArrives(request));
             }
         }
+    }
+
+    /// Every record of the partition's log on its current leader (or its last leader).
+    pub fn partition_log(&self, partition: u32) -> Option<&crate::broker::Replica> {
+        let p = &self.cluster.partitions[partition as usize];
+        let node = p.leader.or_else(|| p.isr.first().copied())?;
+        p.replicas.get(&node)
+    }
+
+    /// Whether acks are on (anything but acks=0).
+    pub fn expects_responses(&self) -> bool {
+        self.config.acks != Acks::None
     }
 }
 

@@ -95,12 +95,7 @@ fn acks_zero_reports_offset_minus_one() {
             .iter()
             .all(|d| d.outcome == Outcome::Acked { offset: -1 })
     );
-    let written: usize = sim
-        .brokers
-        .iter()
-        .flat_map(|b| b.partitions.values())
-        .map(|p| p.log.len())
-        .sum();
+    let written: usize = (0..6).map(|p| sim.partition_log(p).unwrap().len()).sum();
     assert_eq!(written, 50);
     assert!(
         !events(&sim)
@@ -136,12 +131,10 @@ fn callbacks_fire_in_send_order_per_partition() {
             );
         }
     }
-    for b in &sim.brokers {
-        for (p, part) in &b.partitions {
-            for entry in &part.log {
-                let key = entry.key.as_ref().expect("keyed workload");
-                assert_eq!(partition_for_key(key.as_bytes(), 6), *p, "key {key}");
-            }
+    for p in 0..6 {
+        for entry in sim.partition_log(p).unwrap().entries() {
+            let key = entry.key.as_ref().expect("keyed workload");
+            assert_eq!(partition_for_key(key.as_bytes(), 6), p, "key {key}");
         }
     }
 }
@@ -163,8 +156,8 @@ fn idempotent_sequences_are_contiguous_per_partition() {
             .iter()
             .any(|e| matches!(e.kind, EventKind::ProducerIdAssigned { .. }))
     );
-    for part in sim.brokers.iter().flat_map(|b| b.partitions.values()) {
-        for (i, entry) in part.log.iter().enumerate() {
+    for p in 0..6 {
+        for (i, entry) in sim.partition_log(p).unwrap().entries().enumerate() {
             assert_eq!(entry.sequence, i as i32);
             assert_eq!(entry.producer_id, 1000);
         }

@@ -1,9 +1,12 @@
 //! The frames that travel between the Producer Lab app and `producer-bridge`.
 //!
 //! Every frame is one JSON text message with a `type` tag. The browser sends
-//! [`ClientFrame`]s; the bridge answers with [`BridgeFrame`]s. The contract the
-//! bridge keeps: **exactly one `delivery` per accepted `produce`**, carrying the
-//! client's own `id`, so the browser can match reports to its records.
+//! [`ClientFrame`]s; the bridge answers with [`BridgeFrame`]s, and, on a
+//! connection that sent `configure`, also with [`ProducerFrame`]s
+//! ([`BridgeMessage`] decodes either). The contract the bridge keeps:
+//! **exactly one `delivery` per accepted `produce`**, carrying the client's own
+//! `id`, so the browser can match reports to its records. A record that is not
+//! accepted gets `overloaded` instead, naming its `id`.
 //!
 //! ```json
 //! {"type":"produce","id":7,"topic":"demo","key":"user-1","value":"hello"}
@@ -13,12 +16,19 @@
 //! ```
 //!
 //! Fields that are absent decode as `None`; unknown fields are ignored, so newer
-//! clients can talk to older bridges.
+//! clients can talk to older bridges. `docs/bridge-protocol.md` describes every
+//! frame, field, error and limit.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Version of this protocol, sent in the `hello` handshake.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version of this protocol, sent in the `hello` handshake and answered in `welcome`.
+///
+/// 2 added `configure` (answered by `configured` or `config_rejected`), `stats`
+/// and `welcome.limits`. A client that never sends `configure` sees only the
+/// frames of version 1, whatever version it announces.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One record header. Kafka allows duplicate keys and null values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +66,14 @@ pub enum ClientFrame {
         version: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token: Option<String>,
+    },
+    /// Gives this connection a producer of its own, configured with the Java
+    /// producer's key names (`acks`, `linger.ms`, `compression.type`, ...).
+    /// Values may be JSON strings, numbers or booleans. Each `configure` starts
+    /// from the bridge's defaults; it is answered by `configured` or, if any key
+    /// cannot be honoured, by `config_rejected` (and nothing changes).
+    Configure {
+        config: BTreeMap<String, serde_json::Value>,
     },
     Produce(Produce),
     /// Several records in one frame; each still gets its own `delivery`.
@@ -109,10 +127,13 @@ pub enum DeliveryOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BridgeFrame {
-    /// Answer to `hello`: the bridge's protocol version and what it is connected to.
+    /// Answer to `hello`: the bridge's protocol version, what it is connected
+    /// to and (since version 2) the limits it enforces.
     Welcome {
         version: u32,
         bootstrap_servers: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limits: Option<Limits>,
     },
     Delivery(Delivery),
     /// Every record sent before the `flush` has its delivery.
@@ -126,6 +147,177 @@ pub enum BridgeFrame {
     Error {
         message: String,
     },
+}
+
+/// The limits a bridge enforces, announced in `welcome` so that a client can
+/// stay inside them. Every refusal names the limit it hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest text frame the bridge reads; a larger one is answered by `error`.
+    pub max_frame_bytes: u64,
+    /// Largest record (key + value + header keys and values); a larger one is
+    /// answered by a failed `delivery` (`MESSAGE_TOO_LARGE`).
+    pub max_record_bytes: u64,
+    /// Records of this connection accepted but not yet reported; past it,
+    /// `produce` is answered by `overloaded`.
+    pub max_in_flight: u64,
+    /// Bytes of those records; past it, `produce` is answered by `overloaded`.
+    pub max_in_flight_bytes: u64,
+    /// Topics the bridge produces to: exact names, or prefixes ending in `*`.
+    pub allowed_topics: Vec<String>,
+}
+
+/// One key a `configure` could not honour, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedKey {
+    pub key: String,
+    pub reason: String,
+}
+
+/// The connection producer's metrics under the Java producer's names
+/// (`producer-metrics` group), computed from librdkafka's statistics over the
+/// last statistics interval. `None` (JSON `null`) when the interval had no
+/// sample, e.g. no request for `request-latency-avg`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProducerMetrics {
+    #[serde(rename = "record-send-rate")]
+    pub record_send_rate: Option<f64>,
+    #[serde(rename = "record-send-total")]
+    pub record_send_total: Option<f64>,
+    #[serde(rename = "record-error-rate")]
+    pub record_error_rate: Option<f64>,
+    #[serde(rename = "record-error-total")]
+    pub record_error_total: Option<f64>,
+    #[serde(rename = "record-retry-rate")]
+    pub record_retry_rate: Option<f64>,
+    #[serde(rename = "request-latency-avg")]
+    pub request_latency_avg: Option<f64>,
+    #[serde(rename = "request-latency-max")]
+    pub request_latency_max: Option<f64>,
+    #[serde(rename = "batch-size-avg")]
+    pub batch_size_avg: Option<f64>,
+    #[serde(rename = "records-per-request-avg")]
+    pub records_per_request_avg: Option<f64>,
+    #[serde(rename = "compression-rate-avg")]
+    pub compression_rate_avg: Option<f64>,
+    #[serde(rename = "record-queue-time-avg")]
+    pub record_queue_time_avg: Option<f64>,
+    #[serde(rename = "record-queue-time-max")]
+    pub record_queue_time_max: Option<f64>,
+    #[serde(rename = "produce-throttle-time-avg")]
+    pub produce_throttle_time_avg: Option<f64>,
+    #[serde(rename = "produce-throttle-time-max")]
+    pub produce_throttle_time_max: Option<f64>,
+    #[serde(rename = "buffer-available-bytes")]
+    pub buffer_available_bytes: Option<f64>,
+    #[serde(rename = "buffer-total-bytes")]
+    pub buffer_total_bytes: Option<f64>,
+    #[serde(rename = "requests-in-flight")]
+    pub requests_in_flight: Option<f64>,
+}
+
+impl ProducerMetrics {
+    /// Every metric as (Java name, value), in declaration order.
+    pub fn named(&self) -> [(&'static str, Option<f64>); 17] {
+        [
+            ("record-send-rate", self.record_send_rate),
+            ("record-send-total", self.record_send_total),
+            ("record-error-rate", self.record_error_rate),
+            ("record-error-total", self.record_error_total),
+            ("record-retry-rate", self.record_retry_rate),
+            ("request-latency-avg", self.request_latency_avg),
+            ("request-latency-max", self.request_latency_max),
+            ("batch-size-avg", self.batch_size_avg),
+            ("records-per-request-avg", self.records_per_request_avg),
+            ("compression-rate-avg", self.compression_rate_avg),
+            ("record-queue-time-avg", self.record_queue_time_avg),
+            ("record-queue-time-max", self.record_queue_time_max),
+            ("produce-throttle-time-avg", self.produce_throttle_time_avg),
+            ("produce-throttle-time-max", self.produce_throttle_time_max),
+            ("buffer-available-bytes", self.buffer_available_bytes),
+            ("buffer-total-bytes", self.buffer_total_bytes),
+            ("requests-in-flight", self.requests_in_flight),
+        ]
+    }
+}
+
+/// Frames about a connection's own producer. The bridge sends them only on a
+/// connection that sent `configure`, so a client that never configures (such
+/// as a version 1 client) never receives one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ProducerFrame {
+    /// The `configure` was applied: later records use this producer.
+    Configured {
+        /// The librdkafka configuration the producer was created with
+        /// (secrets shown as `[redacted]`).
+        config: BTreeMap<String, String>,
+        /// What the bridge adjusted the way the Java producer would, e.g.
+        /// idempotence turned off by `acks=1`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<String>,
+    },
+    /// The `configure` was refused; the connection keeps its previous producer.
+    ConfigRejected { rejected: Vec<RejectedKey> },
+    /// Producer metrics, every statistics interval.
+    Stats {
+        /// The time the rates are computed over, in milliseconds.
+        window_ms: f64,
+        metrics: ProducerMetrics,
+    },
+}
+
+/// Any frame from the bridge: what a client that sends `configure` decodes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum BridgeMessage {
+    Frame(BridgeFrame),
+    Producer(ProducerFrame),
+}
+
+impl From<BridgeFrame> for BridgeMessage {
+    fn from(frame: BridgeFrame) -> Self {
+        BridgeMessage::Frame(frame)
+    }
+}
+
+impl From<ProducerFrame> for BridgeMessage {
+    fn from(frame: ProducerFrame) -> Self {
+        BridgeMessage::Producer(frame)
+    }
+}
+
+impl BridgeMessage {
+    /// Decodes one text frame by its `type`. The error text names what was wrong.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct Tag<'a> {
+            #[serde(borrow, rename = "type")]
+            kind: std::borrow::Cow<'a, str>,
+        }
+        let tag: Tag<'_> =
+            serde_json::from_str(text).map_err(|e| format!("malformed frame: {e}"))?;
+        match tag.kind.as_ref() {
+            "configured" | "config_rejected" | "stats" => {
+                ProducerFrame::parse(text).map(BridgeMessage::Producer)
+            }
+            _ => BridgeFrame::parse(text).map(BridgeMessage::Frame),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("frames always serialize")
+    }
+}
+
+impl ProducerFrame {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("malformed frame: {e}"))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("frames always serialize")
+    }
 }
 
 impl ClientFrame {
@@ -243,10 +435,101 @@ mod tests {
         BridgeFrame,
         BridgeFrame::Welcome {
             version: 1,
-            bootstrap_servers: "127.0.0.1:9092".into()
+            bootstrap_servers: "127.0.0.1:9092".into(),
+            limits: None,
         },
         r#"{"type":"welcome","version":1,"bootstrap_servers":"127.0.0.1:9092"}"#
     );
+    test_roundtrip!(
+        welcome_with_limits_roundtrips,
+        BridgeFrame,
+        BridgeFrame::Welcome {
+            version: 2,
+            bootstrap_servers: "127.0.0.1:9092".into(),
+            limits: Some(Limits {
+                max_frame_bytes: 4_194_304,
+                max_record_bytes: 1_048_576,
+                max_in_flight: 10_000,
+                max_in_flight_bytes: 33_554_432,
+                allowed_topics: vec!["demo".into(), "lab-*".into()],
+            }),
+        },
+        r#"{"type":"welcome","version":2,"bootstrap_servers":"127.0.0.1:9092","limits":{"max_frame_bytes":4194304,"max_record_bytes":1048576,"max_in_flight":10000,"max_in_flight_bytes":33554432,"allowed_topics":["demo","lab-*"]}}"#
+    );
+    test_roundtrip!(
+        configure_roundtrips,
+        ClientFrame,
+        ClientFrame::Configure {
+            config: [
+                ("acks".to_owned(), serde_json::json!("1")),
+                ("linger.ms".to_owned(), serde_json::json!(20)),
+                ("enable.idempotence".to_owned(), serde_json::json!(false)),
+            ]
+            .into_iter()
+            .collect(),
+        },
+        r#"{"type":"configure","config":{"acks":"1","linger.ms":20,"enable.idempotence":false}}"#
+    );
+    test_roundtrip!(
+        configured_roundtrips,
+        ProducerFrame,
+        ProducerFrame::Configured {
+            config: [("acks".to_owned(), "1".to_owned())].into_iter().collect(),
+            notes: vec!["enable.idempotence=false: acks=1 turns it off".into()],
+        },
+        r#"{"type":"configured","config":{"acks":"1"},"notes":["enable.idempotence=false: acks=1 turns it off"]}"#
+    );
+    test_roundtrip!(
+        config_rejected_roundtrips,
+        ProducerFrame,
+        ProducerFrame::ConfigRejected {
+            rejected: vec![RejectedKey {
+                key: "max.block.ms".into(),
+                reason: "librdkafka never blocks".into(),
+            }],
+        },
+        r#"{"type":"config_rejected","rejected":[{"key":"max.block.ms","reason":"librdkafka never blocks"}]}"#
+    );
+    test_roundtrip!(
+        stats_roundtrips,
+        ProducerFrame,
+        ProducerFrame::Stats {
+            window_ms: 1000.0,
+            metrics: ProducerMetrics {
+                record_send_rate: Some(250.0),
+                request_latency_avg: None,
+                ..ProducerMetrics::default()
+            },
+        },
+        r#"{"type":"stats","window_ms":1000.0,"metrics":{"record-send-rate":250.0,"record-send-total":null,"record-error-rate":null,"record-error-total":null,"record-retry-rate":null,"request-latency-avg":null,"request-latency-max":null,"batch-size-avg":null,"records-per-request-avg":null,"compression-rate-avg":null,"record-queue-time-avg":null,"record-queue-time-max":null,"produce-throttle-time-avg":null,"produce-throttle-time-max":null,"buffer-available-bytes":null,"buffer-total-bytes":null,"requests-in-flight":null}}"#
+    );
+
+    #[test]
+    fn bridge_message_decodes_both_kinds_by_type() {
+        let m = BridgeMessage::parse(r#"{"type":"flushed"}"#).unwrap();
+        assert_eq!(m, BridgeMessage::Frame(BridgeFrame::Flushed));
+        let m = BridgeMessage::parse(r#"{"type":"config_rejected","rejected":[]}"#).unwrap();
+        assert_eq!(
+            m,
+            BridgeMessage::Producer(ProducerFrame::ConfigRejected { rejected: vec![] })
+        );
+        assert_eq!(m.to_json(), r#"{"type":"config_rejected","rejected":[]}"#);
+        let e = BridgeMessage::parse(r#"{"type":"teleport"}"#).unwrap_err();
+        assert!(e.contains("unknown variant `teleport`"), "{e}");
+        let e = BridgeMessage::parse("[1]").unwrap_err();
+        assert!(e.starts_with("malformed frame:"), "{e}");
+    }
+
+    #[test]
+    fn a_version_1_client_cannot_decode_producer_frames_so_they_are_opt_in() {
+        // The app decodes with BridgeFrame::parse: producer frames must stay out
+        // of BridgeFrame, and the bridge sends them only after `configure`.
+        let stats = ProducerFrame::Stats {
+            window_ms: 1.0,
+            metrics: ProducerMetrics::default(),
+        };
+        assert!(BridgeFrame::parse(&stats.to_json()).is_err());
+    }
     test_roundtrip!(
         acked_delivery_roundtrips,
         BridgeFrame,

@@ -15,7 +15,7 @@ use std::time::Duration;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use producer_bridge::{Bridge, BridgeConfig};
-use producer_wire::{BridgeFrame, ClientFrame};
+use producer_wire::{BridgeFrame, BridgeMessage, ClientFrame};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -68,26 +68,42 @@ impl Tansu {
 
     async fn spawn(bin: &Path) -> Result<Tansu, String> {
         let port = free_port();
-        let url = format!("tcp://127.0.0.1:{port}");
         let log = std::env::temp_dir().join(format!("producer-bridge-tansu-{port}.log"));
-        let log_file =
-            File::create(&log).map_err(|e| format!("creating {}: {e}", log.display()))?;
-        let log_err = log_file.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
-            .args(tansu_args(&url))
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log_file))
-            .stderr(Stdio::from(log_err))
-            .spawn()
-            .map_err(|e| format!("spawning {}: {e}", bin.display()))?;
         let mut tansu = Tansu {
-            child,
+            child: spawn_tansu(bin, port, &log)?,
             bootstrap: format!("127.0.0.1:{port}"),
             log,
         };
         tansu.wait_ready().await?;
         Ok(tansu)
+    }
+
+    /// Kills the broker with SIGKILL (tansu treats SIGTERM as a graceful
+    /// stop) and waits until the process is gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the broker again on the same port (its memory storage starts
+    /// empty: topics must be created again) and waits until it answers.
+    pub async fn restart(&mut self) {
+        let bin = find_tansu().expect("tansu was found before");
+        let port: u16 = self.bootstrap.rsplit(':').next().unwrap().parse().unwrap();
+        let deadline = Instant::now() + BROKER_READY_TIMEOUT;
+        // The port may linger briefly after the kill: retry the bind.
+        loop {
+            self.child = spawn_tansu(&bin, port, &self.log).expect("spawning tansu");
+            match self.wait_ready().await {
+                Ok(()) => return,
+                Err(err) if Instant::now() < deadline => {
+                    eprintln!("tansu restart on {port} failed, retrying: {err}");
+                    self.kill();
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => panic!("tansu did not restart on {port}: {err}"),
+            }
+        }
     }
 
     /// Polls metadata until the broker answers, the process exits, or the deadline passes.
@@ -190,6 +206,25 @@ impl Drop for Tansu {
     }
 }
 
+/// Spawns tansu on a loopback port, appending its output to `log`.
+fn spawn_tansu(bin: &Path, port: u16, log: &Path) -> Result<Child, String> {
+    let url = format!("tcp://127.0.0.1:{port}");
+    let log_file = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| format!("opening {}: {e}", log.display()))?;
+    let log_err = log_file.try_clone().map_err(|e| e.to_string())?;
+    Command::new(bin)
+        .args(tansu_args(&url))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log_file))
+        .stderr(Stdio::from(log_err))
+        .spawn()
+        .map_err(|e| format!("spawning {}: {e}", bin.display()))
+}
+
 /// The command line: a single broker with in-memory storage on `url`,
 /// advertising that same address.
 pub fn tansu_args(url: &str) -> Vec<String> {
@@ -226,6 +261,22 @@ pub fn find_tansu() -> Option<PathBuf> {
         .find(|bin| bin.is_file())
 }
 
+/// A minimal HTTP/1.0 GET: status line, headers and body as text.
+pub async fn http_get(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut response = vec![];
+    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut response))
+        .await
+        .expect("HTTP response in time")
+        .unwrap();
+    String::from_utf8_lossy(&response).into_owned()
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -243,11 +294,12 @@ pub fn client_config(bootstrap: &str) -> ClientConfig {
     config
 }
 
-/// A bridge on a free loopback port.
+/// A bridge on a free loopback port that may produce to any topic.
 pub async fn start_bridge(bootstrap: &str, adjust: impl FnOnce(&mut BridgeConfig)) -> Bridge {
     let mut config = BridgeConfig::new(bootstrap);
     config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     config.shutdown_timeout = 30;
+    config.allowed_topics = vec!["*".into()];
     adjust(&mut config);
     Bridge::start(config).await.expect("bridge starts")
 }
@@ -292,6 +344,12 @@ impl Client {
     pub async fn recv(&mut self) -> BridgeFrame {
         self.rx.recv().await
     }
+
+    pub async fn recv_any(&mut self) -> BridgeMessage {
+        self.rx
+            .recv_any_until(Instant::now() + Duration::from_secs(60))
+            .await
+    }
 }
 
 impl ClientTx {
@@ -300,10 +358,11 @@ impl ClientTx {
     }
 
     pub async fn send_raw(&mut self, text: &str) {
-        self.0
-            .send(Message::text(text))
-            .await
-            .expect("websocket send");
+        self.send_message(Message::text(text)).await;
+    }
+
+    pub async fn send_message(&mut self, message: Message) {
+        self.0.send(message).await.expect("websocket send");
     }
 }
 
@@ -319,6 +378,15 @@ impl ClientRx {
     pub async fn recv(&mut self) -> BridgeFrame {
         self.recv_until(Instant::now() + Duration::from_secs(60))
             .await
+    }
+
+    /// The next frame of either kind (a configured connection also gets
+    /// `configured`, `config_rejected` and `stats`).
+    pub async fn recv_any_until(&mut self, deadline: Instant) -> BridgeMessage {
+        match self.next_message(deadline).await {
+            Some(Message::Text(text)) => BridgeMessage::parse(&text).expect("bridge frames decode"),
+            other => panic!("expected a text frame, got {other:?}"),
+        }
     }
 
     /// The next data or close message, or `None` when the stream ended.

@@ -8,6 +8,8 @@ pub struct Metadata {
     pub topic: String,
     /// Index = partition; `None` = leader unknown.
     pub leaders: Vec<Option<NodeId>>,
+    /// Brokers in the cluster (ids 1..=N), for choosing a node to ask.
+    pub broker_count: NodeId,
 }
 
 impl Metadata {

@@ -1,13 +1,17 @@
 //! `Sender`: the producer's I/O loop. Each `run_once` checks which nodes are ready, drains
 //! their batches into one ProduceRequest per node, and hands the requests to the network.
 //! Responses complete batches (firing callbacks in order), or re-enqueue them for retry.
+//! Requests that outlive `request.timeout.ms` close the connection; a lost connection fails
+//! every request on it; both ask for fresh metadata.
 //!
 //! Source: apache/kafka `Sender.runOnce`, `sendProducerData`, `handleProduceResponse`,
-//! `completeBatch`, `canRetry`, `failBatch`; `NetworkClient` in-flight limits.
+//! `completeBatch`, `canRetry`, `failBatch`, `getExpiredInflightBatches`; `NetworkClient`
+//! (`handleTimedOutRequests`, `processDisconnection`, in-flight limits), KIP-951.
 //!
-//! Model simplifications: connections are always up and requests are written instantly, so
-//! a node can take a request while fewer than `max.in.flight.requests.per.connection` are in
-//! flight; the sender thread is infinitely fast (it runs after every event).
+//! Model simplifications: a connection to a live broker is established at once, and a
+//! request is written at once; the sender thread runs after every event. The idempotent
+//! producer retries OUT_OF_ORDER_SEQUENCE_NUMBER only for batches that are not next in line
+//! and does not bump its epoch.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +41,7 @@ pub struct Delivery {
 struct InFlightRequest {
     node: NodeId,
     batches: Vec<BatchId>,
+    sent_us: u64,
 }
 
 /// What one `run_once` wants the network to carry, and when to run again.
@@ -45,8 +50,19 @@ pub struct SendOutput {
     pub requests: Vec<ProduceRequest>,
     /// Send `InitProducerId` to this node.
     pub init_producer_id: Option<NodeId>,
+    /// Send a MetadataRequest to this node.
+    pub metadata_request: Option<NodeId>,
     /// Absolute virtual time of the next useful wake-up, if any.
     pub next_wakeup_us: Option<u64>,
+}
+
+/// Everything a send step writes to: the accumulator, idempotence state, trace and callbacks.
+pub struct SenderContext<'a> {
+    pub acc: &'a mut RecordAccumulator,
+    pub metadata: &'a mut Metadata,
+    pub tm: Option<&'a mut TransactionManager>,
+    pub trace: &'a mut Trace,
+    pub deliveries: &'a mut Vec<Delivery>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,13 +70,21 @@ pub struct Sender {
     acks: Acks,
     max_in_flight: usize,
     max_request_size: usize,
-    request_timeout_ms: u64,
+    request_timeout_us: u64,
     retries: u32,
     delivery_timeout_us: u64,
+    reconnect_backoff_us: u64,
     guarantee_message_order: bool,
-    in_flight: BTreeMap<NodeId, usize>,
     requests: BTreeMap<RequestId, InFlightRequest>,
     in_flight_batches: BTreeMap<BatchId, ProducerBatch>,
+    /// Nodes whose connection was closed, and when the client may reconnect.
+    reconnect_at: BTreeMap<NodeId, u64>,
+    connect_failures: BTreeMap<NodeId, u32>,
+    reconnect_backoff_max_us: u64,
+    retry_backoff_us: u64,
+    next_metadata_us: u64,
+    metadata_needed: bool,
+    metadata_in_flight: bool,
     next_request_id: RequestId,
 }
 
@@ -70,24 +94,33 @@ impl Sender {
             acks: config.acks,
             max_in_flight: config.max_in_flight_requests_per_connection,
             max_request_size: config.max_request_size,
-            request_timeout_ms: config.request_timeout_ms,
+            request_timeout_us: config.request_timeout_ms * 1000,
             retries: config.retries,
             delivery_timeout_us: config.delivery_timeout_ms * 1000,
+            reconnect_backoff_us: 50_000,
             guarantee_message_order: config.guarantee_message_order(),
-            in_flight: BTreeMap::new(),
             requests: BTreeMap::new(),
             in_flight_batches: BTreeMap::new(),
+            reconnect_at: BTreeMap::new(),
+            connect_failures: BTreeMap::new(),
+            reconnect_backoff_max_us: 1_000_000,
+            retry_backoff_us: config.retry_backoff_ms * 1000,
+            next_metadata_us: 0,
+            metadata_needed: false,
+            metadata_in_flight: false,
             next_request_id: 0,
         }
     }
 
-    /// `NetworkClient.ready`: the connection can take another request.
-    fn client_ready(&self, node: NodeId) -> bool {
-        self.in_flight.get(&node).copied().unwrap_or(0) < self.max_in_flight
+    pub fn in_flight_count(&self, node: NodeId) -> usize {
+        self.requests.values().filter(|r| r.node == node).count()
     }
 
-    pub fn in_flight_count(&self, node: NodeId) -> usize {
-        self.in_flight.get(&node).copied().unwrap_or(0)
+    /// `NetworkClient.ready`: connected (or able to connect) and below the in-flight limit.
+    fn client_ready(&self, node: NodeId, now_us: u64, reachable: &impl Fn(NodeId) -> bool) -> bool {
+        reachable(node)
+            && self.reconnect_at.get(&node).is_none_or(|at| now_us >= *at)
+            && self.in_flight_count(node) < self.max_in_flight
     }
 
     /// Batches sent and awaiting a response, by request.
@@ -105,253 +138,420 @@ impl Sender {
         !self.requests.is_empty()
     }
 
-    /// `runOnce` / `sendProducerData`.
-    #[allow(clippy::too_many_arguments)]
+    /// The least loaded reachable node (`leastLoadedNode`), lowest id on ties.
+    fn least_loaded_node(
+        &self,
+        metadata: &Metadata,
+        now_us: u64,
+        reachable: &impl Fn(NodeId) -> bool,
+    ) -> Option<NodeId> {
+        let nodes = metadata
+            .leaders
+            .iter()
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(1)
+            .max(metadata.broker_count);
+        (1..=nodes)
+            .filter(|n| reachable(*n) && self.reconnect_at.get(n).is_none_or(|at| now_us >= *at))
+            .min_by_key(|n| self.in_flight_count(*n))
+    }
+
+    /// `runOnce` / `sendProducerData`. `reachable` says whether a connection to a node can be
+    /// made (the broker is up and the network lets the client through).
     pub fn run_once(
         &mut self,
         now_us: u64,
-        acc: &mut RecordAccumulator,
-        metadata: &Metadata,
-        mut tm: Option<&mut TransactionManager>,
+        cx: &mut SenderContext<'_>,
         backoff_rng: &mut SimRng,
-        trace: &mut Trace,
-        deliveries: &mut Vec<Delivery>,
+        reachable: &impl Fn(NodeId) -> bool,
     ) -> SendOutput {
         let mut out = SendOutput::default();
-        if let Some(tm) = tm.as_deref_mut() {
+        self.handle_timed_out_requests(now_us, cx);
+        if let Some(tm) = cx.tm.as_deref_mut() {
             if tm.take_init_producer_id_request() {
-                // `leastLoadedNode`: the node with the fewest in-flight requests (lowest id on ties).
-                let node = (1..=metadata
-                    .leaders
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .max()
-                    .unwrap_or(1))
-                    .min_by_key(|n| self.in_flight_count(*n))
-                    .unwrap_or(1);
-                out.init_producer_id = Some(node);
-                return out;
+                match self.least_loaded_node(cx.metadata, now_us, reachable) {
+                    Some(node) => {
+                        out.init_producer_id = Some(node);
+                        return out;
+                    }
+                    None => tm.retry_init_producer_id(),
+                }
             }
             if tm.has_pending_init() {
+                out.next_wakeup_us = Some(now_us + self.reconnect_backoff_us);
                 return out; // woken again by the InitProducerId response
             }
         }
-        let result = acc.ready(metadata, now_us, backoff_rng);
-        let ready: Vec<NodeId> = result
-            .ready_nodes
-            .iter()
-            .copied()
-            .filter(|n| self.client_ready(*n))
-            .collect();
-        let drained = acc.drain(
-            metadata,
+        let result = cx.acc.ready(cx.metadata, now_us, backoff_rng);
+        if result.unknown_leader {
+            self.metadata_needed = true;
+        }
+        if self.metadata_needed && !self.metadata_in_flight && now_us >= self.next_metadata_us {
+            if let Some(node) = self.least_loaded_node(cx.metadata, now_us, reachable) {
+                self.metadata_in_flight = true;
+                self.metadata_needed = false;
+                self.next_metadata_us = now_us + self.retry_backoff_us;
+                out.metadata_request = Some(node);
+            }
+        }
+        let mut not_ready_wakeup = u64::MAX;
+        let mut ready = Vec::new();
+        for &n in &result.ready_nodes {
+            if !reachable(n) {
+                self.connection_failed(n, now_us);
+            }
+            if self.client_ready(n, now_us, reachable) {
+                ready.push(n);
+            } else if let Some(at) = self.reconnect_at.get(&n).filter(|at| **at > now_us) {
+                not_ready_wakeup = not_ready_wakeup.min(*at);
+            }
+        }
+        let drained = cx.acc.drain(
+            cx.metadata,
             &ready,
             self.max_request_size,
             now_us,
-            tm.as_deref_mut(),
+            cx.tm.as_deref_mut(),
             backoff_rng,
         );
         for (node, batches) in drained {
-            if batches.is_empty() {
-                continue;
+            if !batches.is_empty() {
+                let request = self.send_produce_request(node, batches, now_us, cx);
+                out.requests.push(request);
             }
-            let request = self.next_request_id;
-            self.next_request_id += 1;
-            let mut wire = Vec::with_capacity(batches.len());
-            let mut bytes = 0;
-            for (batch, reason) in batches {
-                if self.guarantee_message_order {
-                    acc.mute_partition(batch.partition);
-                }
-                trace.emit(
-                    now_us,
-                    EventKind::Drained {
-                        batch: batch.id,
-                        partition: batch.partition,
-                        request,
-                        records: batch.record_count(),
-                        bytes: batch.size_in_bytes,
-                        reason,
-                        base_sequence: batch.base_sequence(),
-                    },
-                );
-                bytes += batch.size_in_bytes;
-                wire.push(WireBatch {
-                    batch: batch.id,
-                    partition: batch.partition,
-                    producer: batch.producer,
-                    records: batch.records.clone(),
-                    size_in_bytes: batch.size_in_bytes,
-                });
-                self.in_flight_batches.insert(batch.id, batch);
-            }
-            let ids: Vec<BatchId> = wire.iter().map(|b| b.batch).collect();
-            trace.emit(
-                now_us,
-                EventKind::RequestSent {
-                    request,
-                    node,
-                    batches: ids.clone(),
-                    bytes,
-                },
-            );
-            if self.acks == Acks::None {
-                // acks=0: complete as soon as the request is written, offset -1 (no response).
-                for id in &ids {
-                    let batch = self.in_flight_batches.remove(id).expect("just inserted");
-                    self.complete_batch(
-                        batch,
-                        -1,
-                        now_us,
-                        acc,
-                        tm.as_deref_mut(),
-                        trace,
-                        deliveries,
-                    );
-                }
-            } else {
-                *self.in_flight.entry(node).or_default() += 1;
-                self.requests
-                    .insert(request, InFlightRequest { node, batches: ids });
-            }
-            out.requests.push(ProduceRequest {
-                id: request,
-                destination: node,
-                acks: self.acks,
-                timeout_ms: self.request_timeout_ms,
-                batches: wire,
-            });
         }
-        for batch in acc.expired_batches(now_us) {
-            let elapsed_ms = (now_us - batch.created_us) / 1000;
-            let message = format!(
-                "Expiring {} record(s) for {}-{}:{} ms has passed since batch creation",
-                batch.record_count(),
-                metadata.topic,
-                batch.partition,
-                elapsed_ms
-            );
-            self.fail_batch(
-                batch,
-                Errors::DeliveryTimeout,
-                message,
-                now_us,
-                tm.as_deref_mut(),
-                trace,
-                deliveries,
-            );
+        self.expire_batches(now_us, cx);
+        let mut next = result
+            .next_ready_check_delay_us
+            .saturating_add(now_us)
+            .min(not_ready_wakeup);
+        for deadline in [
+            cx.acc.next_expiry_us(),
+            self.requests
+                .values()
+                .map(|r| r.sent_us + self.request_timeout_us)
+                .min(),
+            self.in_flight_batches
+                .values()
+                .map(|b| b.created_us + self.delivery_timeout_us)
+                .min(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            next = next.min(deadline);
         }
-        let mut next = result.next_ready_check_delay_us;
-        if let Some(expiry) = acc.next_expiry_us() {
-            next = next.min(expiry.saturating_sub(now_us));
+        if self.metadata_needed && !self.metadata_in_flight {
+            next = next.min(self.next_metadata_us.max(now_us + 1));
         }
-        out.next_wakeup_us = (next != u64::MAX).then(|| now_us + next);
+        out.next_wakeup_us = (next != u64::MAX).then_some(next.max(now_us));
         out
     }
 
+    fn send_produce_request(
+        &mut self,
+        node: NodeId,
+        batches: Vec<(ProducerBatch, super::record_accumulator::ReadyReason)>,
+        now_us: u64,
+        cx: &mut SenderContext<'_>,
+    ) -> ProduceRequest {
+        let request = self.next_request_id;
+        self.next_request_id += 1;
+        let mut wire = Vec::with_capacity(batches.len());
+        let mut bytes = 0;
+        for (batch, reason) in batches {
+            if self.guarantee_message_order {
+                cx.acc.mute_partition(batch.partition);
+            }
+            cx.trace.emit(
+                now_us,
+                EventKind::Drained {
+                    batch: batch.id,
+                    partition: batch.partition,
+                    request,
+                    records: batch.record_count(),
+                    bytes: batch.size_in_bytes,
+                    reason,
+                    base_sequence: batch.base_sequence(),
+                },
+            );
+            bytes += batch.size_in_bytes;
+            wire.push(WireBatch {
+                batch: batch.id,
+                partition: batch.partition,
+                producer: batch.producer,
+                records: batch.records.clone(),
+                size_in_bytes: batch.size_in_bytes,
+            });
+            self.in_flight_batches.insert(batch.id, batch);
+        }
+        let ids: Vec<BatchId> = wire.iter().map(|b| b.batch).collect();
+        cx.trace.emit(
+            now_us,
+            EventKind::RequestSent {
+                request,
+                node,
+                batches: ids.clone(),
+                bytes,
+            },
+        );
+        if self.acks == Acks::None {
+            // acks=0: complete as soon as the request is written, offset -1 (no response).
+            for id in &ids {
+                let batch = self.in_flight_batches.remove(id).expect("just inserted");
+                self.complete_batch(batch, -1, now_us, cx);
+            }
+        } else {
+            self.connect_failures.remove(&node);
+            self.requests.insert(
+                request,
+                InFlightRequest {
+                    node,
+                    batches: ids,
+                    sent_us: now_us,
+                },
+            );
+        }
+        ProduceRequest {
+            id: request,
+            destination: node,
+            acks: self.acks,
+            timeout_ms: self.request_timeout_us / 1000,
+            batches: wire,
+        }
+    }
+
+    /// `handleTimedOutRequests`: a request older than `request.timeout.ms` closes its connection.
+    fn handle_timed_out_requests(&mut self, now_us: u64, cx: &mut SenderContext<'_>) {
+        let timed_out: Vec<NodeId> = self
+            .requests
+            .values()
+            .filter(|r| now_us >= r.sent_us + self.request_timeout_us)
+            .map(|r| r.node)
+            .collect();
+        for node in timed_out {
+            self.disconnect(node, Errors::RequestTimedOut, now_us, cx);
+        }
+    }
+
+    /// A connection attempt to an unreachable node failed: back off exponentially
+    /// (`reconnect.backoff.ms` 50 doubling up to `reconnect.backoff.max.ms` 1000; the model
+    /// leaves out the 20% jitter) and ask for fresh metadata.
+    fn connection_failed(&mut self, node: NodeId, now_us: u64) {
+        if self.reconnect_at.get(&node).is_some_and(|at| *at > now_us) {
+            return;
+        }
+        let failures = self.connect_failures.entry(node).or_default();
+        let backoff =
+            (self.reconnect_backoff_us << (*failures).min(5)).min(self.reconnect_backoff_max_us);
+        *failures += 1;
+        self.reconnect_at.insert(node, now_us + backoff);
+        self.metadata_needed = true;
+    }
+
+    /// `processDisconnection`: every in-flight request on the node fails with `error`
+    /// (REQUEST_TIMED_OUT after a timeout, NETWORK_EXCEPTION when the connection broke).
+    pub fn disconnect(
+        &mut self,
+        node: NodeId,
+        error: Errors,
+        now_us: u64,
+        cx: &mut SenderContext<'_>,
+    ) {
+        let ids: Vec<RequestId> = self
+            .requests
+            .iter()
+            .filter(|(_, r)| r.node == node)
+            .map(|(id, _)| *id)
+            .collect();
+        if ids.is_empty() && self.reconnect_at.get(&node).is_some_and(|at| *at > now_us) {
+            return;
+        }
+        self.reconnect_at
+            .insert(node, now_us + self.reconnect_backoff_us);
+        self.metadata_needed = true;
+        cx.trace.emit(
+            now_us,
+            EventKind::Disconnected {
+                node,
+                error: error.name().to_string(),
+                requests: ids.len(),
+            },
+        );
+        for id in ids {
+            let request = self.requests.remove(&id).expect("listed");
+            for batch_id in request.batches {
+                if let Some(batch) = self.in_flight_batches.remove(&batch_id) {
+                    let pr = PartitionResponse {
+                        error: Some(error),
+                        base_offset: -1,
+                        duplicate: false,
+                    };
+                    self.complete_with_response(batch, pr, now_us, cx);
+                }
+            }
+        }
+    }
+
+    /// `getExpiredInflightBatches` and `expiredBatches`: batches past `delivery.timeout.ms`
+    /// since creation fail, even while a request for them is still in flight.
+    fn expire_batches(&mut self, now_us: u64, cx: &mut SenderContext<'_>) {
+        let expired_in_flight: Vec<BatchId> = self
+            .in_flight_batches
+            .values()
+            .filter(|b| now_us >= b.created_us + self.delivery_timeout_us)
+            .map(|b| b.id)
+            .collect();
+        let mut expired: Vec<ProducerBatch> = expired_in_flight
+            .iter()
+            .filter_map(|id| self.in_flight_batches.remove(id))
+            .collect();
+        expired.extend(cx.acc.expired_batches(now_us));
+        for batch in expired {
+            let message = format!(
+                "Expiring {} record(s) for {}-{}:{} ms has passed since batch creation",
+                batch.record_count(),
+                cx.metadata.topic,
+                batch.partition,
+                (now_us - batch.created_us) / 1000
+            );
+            if self.guarantee_message_order {
+                cx.acc.unmute_partition(batch.partition);
+            }
+            self.fail_batch(batch, Errors::DeliveryTimeout, message, now_us, cx);
+        }
+    }
+
     /// `handleProduceResponse` → `completeBatch` per partition.
-    #[allow(clippy::too_many_arguments)]
     pub fn handle_produce_response(
         &mut self,
         response: ProduceResponse,
         now_us: u64,
-        acc: &mut RecordAccumulator,
-        mut tm: Option<&mut TransactionManager>,
-        trace: &mut Trace,
-        deliveries: &mut Vec<Delivery>,
+        cx: &mut SenderContext<'_>,
     ) {
-        trace.emit(
+        cx.trace.emit(
             now_us,
             EventKind::ResponseReceived {
                 request: response.request,
                 node: response.node,
             },
         );
-        if self.requests.remove(&response.request).is_some()
-            && let Some(n) = self.in_flight.get_mut(&response.node)
-        {
-            *n -= 1;
+        if self.requests.remove(&response.request).is_none() {
+            return; // the connection was closed (timeout); this late response is dropped
+        }
+        for (p, leader) in &response.leader_hints {
+            if let Some(slot) = cx.metadata.leaders.get_mut(*p as usize) {
+                *slot = *leader;
+            }
         }
         for (batch_id, pr) in response.partitions {
             // A batch that expired while in flight was already failed; its response is ignored.
             let Some(batch) = self.in_flight_batches.remove(&batch_id) else {
                 continue;
             };
-            self.complete_with_response(
-                batch,
-                pr,
-                now_us,
-                acc,
-                tm.as_deref_mut(),
-                trace,
-                deliveries,
-            );
+            self.complete_with_response(batch, pr, now_us, cx);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The answer to a MetadataRequest: the controller's current leaders.
+    pub fn handle_metadata_response(
+        &mut self,
+        leaders: Vec<Option<NodeId>>,
+        now_us: u64,
+        cx: &mut SenderContext<'_>,
+    ) {
+        self.metadata_in_flight = false;
+        cx.metadata.leaders = leaders.clone();
+        cx.trace
+            .emit(now_us, EventKind::MetadataUpdated { leaders });
+    }
+
+    /// The MetadataRequest was lost; ask again after the backoff.
+    pub fn metadata_request_failed(&mut self) {
+        self.metadata_in_flight = false;
+        self.metadata_needed = true;
+    }
+
     fn complete_with_response(
         &mut self,
         batch: ProducerBatch,
         pr: PartitionResponse,
         now_us: u64,
-        acc: &mut RecordAccumulator,
-        tm: Option<&mut TransactionManager>,
-        trace: &mut Trace,
-        deliveries: &mut Vec<Delivery>,
+        cx: &mut SenderContext<'_>,
     ) {
         match pr.error {
             None | Some(Errors::DuplicateSequenceNumber) => {
-                self.complete_batch(batch, pr.base_offset, now_us, acc, tm, trace, deliveries)
-            }
-            Some(error) if self.can_retry(&batch, error, now_us) => {
-                if self.guarantee_message_order {
-                    acc.unmute_partition(batch.partition);
-                }
-                trace.emit(
-                    now_us,
-                    EventKind::BatchRetried {
-                        batch: batch.id,
-                        partition: batch.partition,
-                        attempts: batch.attempts + 1,
-                        error: error.name().to_string(),
-                    },
-                );
-                acc.reenqueue(batch, now_us);
+                self.complete_batch(batch, pr.base_offset, now_us, cx)
             }
             Some(error) => {
-                if self.guarantee_message_order {
-                    acc.unmute_partition(batch.partition);
+                if matches!(
+                    error,
+                    Errors::NotLeaderOrFollower
+                        | Errors::NetworkException
+                        | Errors::UnknownTopicOrPartition
+                        | Errors::LeaderNotAvailable
+                ) {
+                    self.metadata_needed = true; // an InvalidMetadataException
                 }
-                let message = format!("The server responded with {}", error.name());
-                self.fail_batch(batch, error, message, now_us, tm, trace, deliveries)
+                if self.guarantee_message_order {
+                    cx.acc.unmute_partition(batch.partition);
+                }
+                if self.can_retry(&batch, error, now_us, cx.tm.as_deref()) {
+                    cx.trace.emit(
+                        now_us,
+                        EventKind::BatchRetried {
+                            batch: batch.id,
+                            partition: batch.partition,
+                            attempts: batch.attempts + 1,
+                            error: error.name().to_string(),
+                        },
+                    );
+                    cx.acc.reenqueue(batch, now_us);
+                } else {
+                    let message = format!("The server responded with {}", error.name());
+                    self.fail_batch(batch, error, message, now_us, cx)
+                }
             }
         }
     }
 
-    /// `canRetry`: within the delivery timeout, attempts left, and a retriable error.
-    fn can_retry(&self, batch: &ProducerBatch, error: Errors, now_us: u64) -> bool {
+    /// `canRetry`: within the delivery timeout, attempts left, and a retriable error. For the
+    /// idempotent producer an out-of-order error is retried when the batch was not next in
+    /// line, since a batch ahead of it failed (`TransactionManager.canRetry`).
+    fn can_retry(
+        &self,
+        batch: &ProducerBatch,
+        error: Errors,
+        now_us: u64,
+        tm: Option<&TransactionManager>,
+    ) -> bool {
+        let retriable = match (tm, error) {
+            (Some(tm), Errors::OutOfOrderSequenceNumber) => {
+                let next_in_line = tm
+                    .last_acked_sequence(batch.partition)
+                    .map_or(0, |s| super::transaction_manager::increment_sequence(s, 1));
+                batch.base_sequence() != Some(next_in_line)
+            }
+            _ => error.is_retriable(),
+        };
         now_us.saturating_sub(batch.created_us) < self.delivery_timeout_us
             && batch.attempts < self.retries
-            && error.is_retriable()
+            && retriable
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn complete_batch(
         &mut self,
         batch: ProducerBatch,
         base_offset: i64,
         now_us: u64,
-        acc: &mut RecordAccumulator,
-        tm: Option<&mut TransactionManager>,
-        trace: &mut Trace,
-        deliveries: &mut Vec<Delivery>,
+        cx: &mut SenderContext<'_>,
     ) {
         if self.guarantee_message_order {
-            acc.unmute_partition(batch.partition);
+            cx.acc.unmute_partition(batch.partition);
         }
-        if let (Some(tm), Some((_, _, seq))) = (tm, batch.producer) {
+        if let (Some(tm), Some((_, _, seq))) = (cx.tm.as_deref_mut(), batch.producer) {
             let last = super::transaction_manager::increment_sequence(
                 seq,
                 batch.record_count() as i32 - 1,
@@ -369,24 +569,20 @@ impl Sender {
                 batch.partition,
                 Outcome::Acked { offset },
                 now_us,
-                trace,
-                deliveries,
+                cx,
             );
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn fail_batch(
         &mut self,
         batch: ProducerBatch,
         error: Errors,
         message: String,
         now_us: u64,
-        tm: Option<&mut TransactionManager>,
-        trace: &mut Trace,
-        deliveries: &mut Vec<Delivery>,
+        cx: &mut SenderContext<'_>,
     ) {
-        if let Some(tm) = tm {
+        if let Some(tm) = cx.tm.as_deref_mut() {
             tm.remove_in_flight_batch(batch.partition, batch.id);
         }
         for record in &batch.records {
@@ -394,14 +590,7 @@ impl Sender {
                 error: error.name().to_string(),
                 message: message.clone(),
             };
-            Self::fire(
-                record.id,
-                batch.partition,
-                outcome,
-                now_us,
-                trace,
-                deliveries,
-            );
+            Self::fire(record.id, batch.partition, outcome, now_us, cx);
         }
     }
 
@@ -410,10 +599,9 @@ impl Sender {
         partition: u32,
         outcome: Outcome,
         now_us: u64,
-        trace: &mut Trace,
-        deliveries: &mut Vec<Delivery>,
+        cx: &mut SenderContext<'_>,
     ) {
-        trace.emit(
+        cx.trace.emit(
             now_us,
             EventKind::Callback {
                 record,
@@ -421,7 +609,7 @@ impl Sender {
                 outcome: outcome.clone(),
             },
         );
-        deliveries.push(Delivery {
+        cx.deliveries.push(Delivery {
             record,
             partition,
             at_us: now_us,

@@ -59,6 +59,11 @@ impl TransactionManager {
         send
     }
 
+    /// No node could be asked; ask again on the next run.
+    pub fn retry_init_producer_id(&mut self) {
+        self.init_requested = false;
+    }
+
     pub fn has_pending_init(&self) -> bool {
         self.producer_id_and_epoch.is_none()
     }

@@ -1,0 +1,200 @@
+//! A replica's log: batches with offsets, and the producer state rebuilt from them.
+//!
+//! Followers copy whole batches, as Kafka's replica fetcher does, so the producer state (the
+//! 5-batch dedup window) exists on every replica and survives a leader change.
+//! Source: apache/kafka `UnifiedLog.append`, `ProducerStateManager`, `LeaderEpochFileCache`.
+
+use super::producer_state_manager::{BatchMetadata, ProducerStateManager, SequenceCheck};
+use crate::produce_request::WireBatch;
+use crate::producer::producer_batch::RecordId;
+use crate::producer::transaction_manager::increment_sequence;
+use crate::protocol::Errors;
+
+/// One record in the log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogEntry {
+    pub offset: i64,
+    /// The producer-side record this entry came from (a duplicate write repeats it).
+    pub record: RecordId,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    /// -1 for non-idempotent writes.
+    pub sequence: i32,
+}
+
+/// One appended batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogBatch {
+    pub base_offset: i64,
+    /// The leader epoch the batch was written in (`partitionLeaderEpoch`).
+    pub leader_epoch: i32,
+    pub entries: Vec<LogEntry>,
+}
+
+impl LogBatch {
+    pub fn next_offset(&self) -> i64 {
+        self.base_offset + self.entries.len() as i64
+    }
+
+    fn producer(&self) -> Option<(i64, i16, i32)> {
+        let first = self.entries.first()?;
+        (first.producer_id >= 0).then_some((
+            first.producer_id,
+            first.producer_epoch,
+            first.sequence,
+        ))
+    }
+
+    fn metadata(&self) -> Option<(i64, i16, BatchMetadata)> {
+        let (pid, epoch, first_seq) = self.producer()?;
+        let last = self.entries.last().expect("batches are never empty");
+        Some((
+            pid,
+            epoch,
+            BatchMetadata {
+                first_seq,
+                last_seq: last.sequence,
+                first_offset: self.base_offset,
+                last_offset: last.offset,
+            },
+        ))
+    }
+}
+
+/// What a leader append did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendInfo {
+    pub first_offset: i64,
+    pub last_offset: i64,
+    /// A retried batch already in the log: nothing was written.
+    pub duplicate: bool,
+}
+
+/// The log of one partition on one broker.
+#[derive(Debug, Clone, Default)]
+pub struct Replica {
+    pub batches: Vec<LogBatch>,
+    pub producer_state: ProducerStateManager,
+}
+
+impl Replica {
+    pub fn log_end_offset(&self) -> i64 {
+        self.batches.last().map_or(0, LogBatch::next_offset)
+    }
+
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
+        self.batches.iter().flat_map(|b| b.entries.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.log_end_offset() as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+
+    /// Leader append: idempotent batches are checked against the producer state first
+    /// (duplicate → original offsets, nothing written), then offsets are assigned.
+    pub fn append_as_leader(
+        &mut self,
+        wire: &WireBatch,
+        leader_epoch: i32,
+    ) -> Result<AppendInfo, Errors> {
+        let count = wire.records.len() as i32;
+        if let Some((pid, epoch, base_seq)) = wire.producer {
+            let last_seq = increment_sequence(base_seq, count - 1);
+            match self.producer_state.check(pid, epoch, base_seq, last_seq) {
+                SequenceCheck::Duplicate(m) => {
+                    return Ok(AppendInfo {
+                        first_offset: m.first_offset,
+                        last_offset: m.last_offset,
+                        duplicate: true,
+                    });
+                }
+                SequenceCheck::Reject(e) => return Err(e),
+                SequenceCheck::Append => {}
+            }
+        }
+        let base_offset = self.log_end_offset();
+        let (pid, epoch, base_seq) = wire.producer.unwrap_or((-1, -1, -1));
+        let entries = wire
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| LogEntry {
+                offset: base_offset + i as i64,
+                record: r.id,
+                key: r
+                    .key
+                    .as_ref()
+                    .map(|k| String::from_utf8_lossy(k).into_owned()),
+                value: r
+                    .value
+                    .as_ref()
+                    .map(|v| String::from_utf8_lossy(v).into_owned()),
+                producer_id: pid,
+                producer_epoch: epoch,
+                sequence: if base_seq < 0 {
+                    -1
+                } else {
+                    increment_sequence(base_seq, i as i32)
+                },
+            })
+            .collect();
+        let batch = LogBatch {
+            base_offset,
+            leader_epoch,
+            entries,
+        };
+        let info = AppendInfo {
+            first_offset: base_offset,
+            last_offset: batch.next_offset() - 1,
+            duplicate: false,
+        };
+        self.append_as_follower(batch);
+        Ok(info)
+    }
+
+    /// Follower append of a batch copied from the leader; the producer state follows along.
+    pub fn append_as_follower(&mut self, batch: LogBatch) {
+        if let Some((pid, epoch, meta)) = batch.metadata() {
+            self.producer_state.update(pid, epoch, meta);
+        }
+        self.batches.push(batch);
+    }
+
+    /// Removes everything at or above `offset` (whole batches) and rebuilds the producer state.
+    pub fn truncate_to(&mut self, offset: i64) -> usize {
+        let before = self.len();
+        self.batches.retain(|b| b.base_offset < offset);
+        self.producer_state = ProducerStateManager::default();
+        for b in &self.batches {
+            if let Some((pid, epoch, meta)) = b.metadata() {
+                self.producer_state.update(pid, epoch, meta);
+            }
+        }
+        before - self.len()
+    }
+
+    /// Batches from `offset` on, for a follower's fetch.
+    pub fn batches_from(&self, offset: i64) -> Vec<LogBatch> {
+        let start = self.batches.partition_point(|b| b.next_offset() <= offset);
+        self.batches[start..].to_vec()
+    }
+
+    pub fn latest_epoch(&self) -> Option<i32> {
+        self.batches.last().map(|b| b.leader_epoch)
+    }
+
+    /// `OffsetsForLeaderEpoch`: the end offset of `epoch` in this log — the base offset of the
+    /// first batch of a later epoch, or the log end.
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> i64 {
+        self.batches
+            .iter()
+            .find(|b| b.leader_epoch > epoch)
+            .map_or(self.log_end_offset(), |b| b.base_offset)
+    }
+}
