@@ -131,7 +131,12 @@ pub struct BridgeContext {
 }
 
 impl BridgeContext {
-    pub fn new(id: u64, label: impl Into<String>, config: ClientConfig, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        id: u64,
+        label: impl Into<String>,
+        config: ClientConfig,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         BridgeContext {
             id,
             label: label.into(),
@@ -417,7 +422,8 @@ mod tests {
     #[test]
     fn timed_out_idempotent_and_fatal_producers_need_renewal() {
         let context = |idempotence: &str| {
-            let config = producer_config("k:1", &[("enable.idempotence".into(), idempotence.into())]);
+            let config =
+                producer_config("k:1", &[("enable.idempotence".into(), idempotence.into())]);
             BridgeContext::new(1, "t", config, Arc::default())
         };
         let c = context("true");
@@ -427,10 +433,16 @@ mod tests {
         assert!(c.is_stale());
         let c = context("false");
         c.mark_stale_on(Some(RDKafkaErrorCode::MessageTimedOut));
-        assert!(!c.is_stale(), "librdkafka recovers on its own without idempotence");
+        assert!(
+            !c.is_stale(),
+            "librdkafka recovers on its own without idempotence"
+        );
         c.mark_stale_on(Some(RDKafkaErrorCode::Fatal));
         assert!(c.is_stale());
-        assert_eq!(drain_time(c.config(), Duration::ZERO), Duration::from_secs(120));
+        assert_eq!(
+            drain_time(c.config(), Duration::ZERO),
+            Duration::from_secs(120)
+        );
     }
 
     #[test]

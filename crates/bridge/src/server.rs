@@ -66,9 +66,16 @@ impl Shared {
             return current;
         }
         let config = current.context().config().clone();
-        match self.producers.create(shared_label, config, &self.metrics).await {
+        match self
+            .producers
+            .create(shared_label, config, &self.metrics)
+            .await
+        {
             Ok(fresh) => {
-                *self.shared_producer.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
+                *self
+                    .shared_producer
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner()) = fresh.clone();
                 self.producers.retire(current);
                 fresh
             }

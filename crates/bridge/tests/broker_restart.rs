@@ -17,12 +17,11 @@ use tokio::time::Instant;
 
 const TOPIC: &str = "restart";
 const PARTITIONS: i32 = 3;
-/// Records before the kill, and after it (while the broker is down).
-const BEFORE: u64 = 1_000;
-const DURING: u64 = 300;
-/// Acks seen before the broker is killed: the rest of the first 1,000 may be
-/// acked, in flight or queued when it dies.
+/// Acks seen before the broker is killed; the sender keeps streaming, so
+/// records are acked, in flight and queued when it dies.
 const KILL_AFTER_ACKS: usize = 100;
+/// Records the sender still sends once it knows the broker is dead.
+const AFTER_KILL: u64 = 300;
 const DEADLINE: Duration = Duration::from_secs(120);
 
 fn record(id: u64) -> Produce {
@@ -93,13 +92,26 @@ async fn broker_killed_mid_stream_every_record_gets_one_delivery_and_restart_ack
         other => panic!("expected configured, got {other:?}"),
     }
 
-    let (killed_tx, killed) = oneshot::channel::<()>();
+    // Stream records (10 per millisecond) until AFTER_KILL records have been
+    // sent after the kill; returns the first id sent after it.
+    let (killed_tx, mut killed) = oneshot::channel::<()>();
     let sender = tokio::spawn(async move {
-        send_all(&mut tx, 0..BEFORE).await;
-        killed.await.expect("the broker is killed");
-        send_all(&mut tx, BEFORE..BEFORE + DURING).await;
-        tx.send(&ClientFrame::Flush).await;
-        tx
+        let mut first_after_kill = None;
+        for id in 0.. {
+            if first_after_kill.is_none() && killed.try_recv().is_ok() {
+                first_after_kill = Some(id);
+            }
+            if first_after_kill.is_some_and(|first| id == first + AFTER_KILL) {
+                tx.send(&ClientFrame::Flush).await;
+                return (tx, id, first_after_kill.unwrap());
+            }
+            tx.send(&ClientFrame::Produce(record(id))).await;
+            if id % 10 == 9 {
+                // Pacing the load, not synchronisation.
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        unreachable!()
     });
     let mut acked_before_kill = 0;
     let mut killed_tx = Some(killed_tx);
@@ -116,13 +128,12 @@ async fn broker_killed_mid_stream_every_record_gets_one_delivery_and_restart_ack
         }
     })
     .await;
-    let mut tx = sender.await.unwrap();
+    let (mut tx, total, first_after_kill) = sender.await.unwrap();
 
     let mut by_id: HashMap<u64, Vec<&DeliveryOutcome>> = HashMap::new();
     for d in &deliveries {
         by_id.entry(d.id).or_default().push(&d.outcome);
     }
-    let total = BEFORE + DURING;
     let missing: Vec<u64> = (0..total).filter(|id| !by_id.contains_key(id)).collect();
     assert!(missing.is_empty(), "silent records: {missing:?}");
     let twice: Vec<u64> = (0..total).filter(|id| by_id[id].len() > 1).collect();
@@ -138,14 +149,14 @@ async fn broker_killed_mid_stream_every_record_gets_one_delivery_and_restart_ack
         };
         assert!(error.retriable, "record {}: {error:?}", d.id);
     }
-    for id in BEFORE..total {
+    for id in first_after_kill..total {
         assert!(
             matches!(by_id[&id][0], DeliveryOutcome::Failed { .. }),
             "record {id} was sent to a dead broker but acked"
         );
     }
     eprintln!(
-        "while the broker died: {} acked, {} failed ({:?})",
+        "{total} records, the last {AFTER_KILL} sent after the kill: {} acked, {} failed ({:?})",
         acked.len(),
         failed.len(),
         failed
@@ -164,7 +175,10 @@ async fn broker_killed_mid_stream_every_record_gets_one_delivery_and_restart_ack
     // record may still fail. Carry on until one is acked.
     let mut next = total;
     loop {
-        assert!(Instant::now() < deadline, "no record acked after the restart");
+        assert!(
+            Instant::now() < deadline,
+            "no record acked after the restart"
+        );
         tx.send(&ClientFrame::Produce(record(next))).await;
         tx.send(&ClientFrame::Flush).await;
         let ds = until_flushed(&mut rx, deadline, |_| {}).await;

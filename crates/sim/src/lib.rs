@@ -26,6 +26,7 @@
 
 pub mod broker;
 pub mod event;
+pub mod faults;
 pub mod produce_request;
 pub mod protocol;
 pub mod record_batch;
