@@ -553,7 +553,7 @@ async fn write_loop(
                 None => end = Some(End::Left),
             },
             Some(report) = next_stats(&mut stats) => {
-                let frame = ProducerFrame::Stats { window_ms: report.window_ms, metrics: report.metrics };
+                let frame = ProducerFrame::Stats { window_ms: report.window_ms, metrics: Box::new(report.metrics) };
                 w.frame(&frame.into()).await;
             }
         }

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use producer_wire::{
-    BridgeFrame, ClientFrame, Delivery, DeliveryOutcome, Header, PROTOCOL_VERSION, Produce,
+    BridgeFrame, BridgeMessage, ClientFrame, Delivery, DeliveryOutcome, Header, PROTOCOL_VERSION,
+    Produce, ProducerFrame,
 };
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::message::{Headers as _, Message as _};
@@ -570,4 +571,144 @@ async fn shutdown_reports_what_was_not_delivered() {
         Some(Message::Close(Some(close))) => assert_eq!(u16::from(close.code), 1001),
         other => panic!("expected a going-away close, got {other:?}"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configure_changes_the_producer_observably() {
+    let Some(tansu) = Tansu::start_or_skip("configure_changes_the_producer_observably").await
+    else {
+        return;
+    };
+    let topic = "bridge-configure";
+    tansu.create_topic(topic, PARTITIONS as i32).await;
+    let bridge = start_bridge(tansu.bootstrap(), |_| {}).await;
+    let mut client = Client::connect(&bridge.ws_url()).await;
+    let deadline = Instant::now() + DEADLINE;
+    let configure = |pairs: &[(&str, serde_json::Value)]| ClientFrame::Configure {
+        config: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    };
+    let send_and_flush = |ids: std::ops::Range<u64>| {
+        let records = ids
+            .map(|id| {
+                let value = format!("{id} {}", "the same words again and again ".repeat(10));
+                record(id, topic, Some(&format!("key-{id}")), &value)
+            })
+            .collect();
+        [ClientFrame::ProduceBatch { records }, ClientFrame::Flush]
+    };
+    // Deliveries until `flushed`, skipping `stats`.
+    async fn deliveries_until_flushed(client: &mut Client, deadline: Instant) -> Vec<Delivery> {
+        let mut ds = vec![];
+        loop {
+            match client.rx.recv_any_until(deadline).await {
+                BridgeMessage::Frame(BridgeFrame::Flushed) => return ds,
+                BridgeMessage::Frame(BridgeFrame::Delivery(d)) => ds.push(d),
+                BridgeMessage::Producer(ProducerFrame::Stats { .. }) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    // acks=0 and gzip: the broker sends no offset; Java reports -1.
+    client
+        .send(&configure(&[
+            ("acks", serde_json::json!("0")),
+            ("compression.type", serde_json::json!("gzip")),
+        ]))
+        .await;
+    match client.recv_any().await {
+        BridgeMessage::Producer(ProducerFrame::Configured { config, notes }) => {
+            assert_eq!(config["acks"], "0");
+            assert_eq!(config["enable.idempotence"], "false", "{notes:?}");
+        }
+        other => panic!("expected configured, got {other:?}"),
+    }
+    for frame in send_and_flush(0..200) {
+        client.send(&frame).await;
+    }
+    let ds = deliveries_until_flushed(&mut client, deadline).await;
+    assert_eq!(ds.len(), 200);
+    for d in &ds {
+        let (partition, offset) = acked(d);
+        assert_eq!(offset, -1, "acks=0 has no offset: {d:?}");
+        let key = format!("key-{}", d.id);
+        assert_eq!(
+            partition as u32,
+            producer_sim::partition_for_key(key.as_bytes(), PARTITIONS)
+        );
+    }
+    // The connection's stats show the Java metrics of its producer, gzip included.
+    let metrics = loop {
+        match client.rx.recv_any_until(deadline).await {
+            BridgeMessage::Producer(ProducerFrame::Stats { metrics, window_ms }) => {
+                assert!(window_ms > 0.0);
+                if metrics.record_send_total >= Some(200.0) {
+                    break metrics;
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    let ratio = metrics.compression_rate_avg;
+    assert!(
+        ratio.is_some_and(|r| r > 0.0 && r < 0.5),
+        "gzip ratio: {metrics:?}"
+    );
+    assert!(
+        metrics.batch_size_avg.is_some_and(|b| b > 61.0),
+        "{metrics:?}"
+    );
+    assert!(
+        metrics.buffer_total_bytes == Some(32.0 * 1024.0 * 1024.0),
+        "{metrics:?}"
+    );
+
+    // Back to the defaults: acks=all gives offsets again.
+    client.send(&configure(&[])).await;
+    match client.recv_any().await {
+        BridgeMessage::Producer(ProducerFrame::Configured { config, .. }) => {
+            assert_eq!(config["acks"], "all");
+            assert_eq!(config["enable.idempotence"], "true");
+        }
+        other => panic!("expected configured, got {other:?}"),
+    }
+    for frame in send_and_flush(200..210) {
+        client.send(&frame).await;
+    }
+    let ds = deliveries_until_flushed(&mut client, deadline).await;
+    assert_eq!(ds.len(), 10);
+    assert!(ds.iter().all(|d| acked(d).1 >= 0), "{ds:?}");
+
+    let text = http_get(bridge.local_addr(), "/metrics").await;
+    assert!(
+        text.starts_with("HTTP/1.0 200") || text.starts_with("HTTP/1.1 200"),
+        "{text}"
+    );
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("content-type: text/plain; version=0.0.4"),
+        "{text}"
+    );
+    for line in [
+        "producer_bridge_records_sent_total 210",
+        "producer_bridge_records_acked_total 210",
+        "producer_bridge_records_failed_total 0",
+        "producer_bridge_records_in_flight 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing `{line}`:\n{text}");
+    }
+    // The connection's new producer appears with its first statistics report.
+    loop {
+        let text = http_get(bridge.local_addr(), "/metrics").await;
+        let line = "kafka_producer_record_send_total{producer=\"connection-";
+        if text.lines().any(|l| l.starts_with(line)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no `{line}` in\n{text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bridge.shutdown().await.unwrap();
 }

@@ -194,6 +194,8 @@ pub struct SimEvent {
 /// Collects events and folds them into a hash that is the same on every platform.
 #[derive(Debug, Clone)]
 pub struct Trace {
+    /// Off: events are neither kept nor hashed (benchmarks).
+    on: bool,
     keep: bool,
     events: Vec<SimEvent>,
     hash: u64,
@@ -207,6 +209,7 @@ impl Trace {
     /// `keep`: hold every event for later reading (the UI and the CLI); the hash is kept always.
     pub fn new(keep: bool) -> Self {
         Trace {
+            on: true,
             keep,
             events: Vec::new(),
             hash: FNV_OFFSET,
@@ -214,7 +217,18 @@ impl Trace {
         }
     }
 
+    /// No trace at all: for throughput benchmarks.
+    pub fn off() -> Self {
+        Trace {
+            on: false,
+            ..Trace::new(false)
+        }
+    }
+
     pub fn emit(&mut self, at_us: u64, kind: EventKind) {
+        if !self.on {
+            return;
+        }
         let event = SimEvent { at_us, kind };
         let bytes = serde_json::to_vec(&event).expect("events serialize");
         for b in bytes.into_iter().chain([b'\n']) {
@@ -224,6 +238,11 @@ impl Trace {
         if self.keep {
             self.events.push(event);
         }
+    }
+
+    /// False for `Trace::off()`: callers may skip building events.
+    pub fn is_on(&self) -> bool {
+        self.on
     }
 
     /// FNV-1a 64 over each event's JSON line.

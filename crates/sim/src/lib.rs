@@ -24,6 +24,7 @@
 //! apache/kafka `clients/.../producer/internals`, KIP-91, KIP-98, KIP-480, KIP-580, KIP-679,
 //! KIP-794, KIP-1030; the project's `producer-semantics.md`.
 
+pub mod bench;
 pub mod broker;
 pub mod event;
 pub mod faults;

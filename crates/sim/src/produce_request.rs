@@ -14,7 +14,7 @@ pub struct WireBatch {
     pub partition: u32,
     /// (producer id, epoch, base sequence), or `None` for a non-idempotent producer (-1s on the wire).
     pub producer: Option<(i64, i16, i32)>,
-    pub records: Vec<SerializedRecord>,
+    pub records: std::rc::Rc<Vec<SerializedRecord>>,
     pub size_in_bytes: usize,
 }
 

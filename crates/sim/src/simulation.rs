@@ -129,6 +129,11 @@ impl Simulation {
     /// Validates the scenario and sets up the producer and cluster at time 0.
     /// `keep_trace` holds every event for reading (the trace hash is computed either way).
     pub fn new(scenario: Scenario, keep_trace: bool) -> Result<Self, SetupError> {
+        Self::with_trace(scenario, Trace::new(keep_trace))
+    }
+
+    /// As `new`, with a given trace (`Trace::off()` for benchmarks).
+    pub fn with_trace(scenario: Scenario, trace: Trace) -> Result<Self, SetupError> {
         scenario.validate().map_err(SetupError::Scenario)?;
         let config = ProducerConfig::from_props(scenario.profile, &scenario.producer)
             .map_err(SetupError::Config)?;
@@ -159,7 +164,7 @@ impl Simulation {
             metadata,
             cluster,
             deliveries: Vec::new(),
-            trace: Trace::new(keep_trace),
+            trace,
             queue: BinaryHeap::new(),
             next_seq: 0,
             now_us: 0,
@@ -238,8 +243,10 @@ impl Simulation {
                 }
                 self.sender_wakeup_at = None;
             }
-            self.handle(next.action);
-            self.run_sender();
+            // `sender.wakeup()` follows an append only when it opened or filled a batch.
+            if self.handle(next.action) {
+                self.run_sender();
+            }
             return true;
         }
         false
@@ -317,12 +324,14 @@ impl Simulation {
         )
     }
 
-    fn handle(&mut self, action: Action) {
+    /// Handles one action; returns whether the sender thread wakes up.
+    fn handle(&mut self, action: Action) -> bool {
         let now = self.now_us;
         let latency = self.latency();
         let mut out = Outbox::default();
+        let mut wake_sender = true;
         match action {
-            Action::AppSend => self.app_send(),
+            Action::AppSend => wake_sender = self.app_send(),
             Action::SenderWakeup => {}
             Action::RequestArrives(request) => {
                 if self.cluster.is_alive(request.destination) && !self.cut(request.destination) {
@@ -424,6 +433,7 @@ impl Simulation {
             }
         }
         self.deliver(out);
+        wake_sender
     }
 
     /// Applies one fault from the timeline.
@@ -467,7 +477,8 @@ impl Simulation {
     }
 
     /// `KafkaProducer.doSend`: serialize, partition, append; then schedule the next send.
-    fn app_send(&mut self) {
+    /// Returns whether the append opened or filled a batch (`sender.wakeup()`).
+    fn app_send(&mut self) -> bool {
         let now = self.now_us;
         let id = self.records_sent;
         self.records_sent += 1;
@@ -480,14 +491,16 @@ impl Simulation {
             KeyChoice::Unique => Some(format!("key-{id}")),
         };
         let value = make_value(id, w.value_bytes);
-        self.trace.emit(
-            now,
-            EventKind::Send {
-                record: id,
-                key: key.clone(),
-                value: Some(value.clone()),
-            },
-        );
+        if self.trace.is_on() {
+            self.trace.emit(
+                now,
+                EventKind::Send {
+                    record: id,
+                    key: key.clone(),
+                    value: Some(value.clone()),
+                },
+            );
+        }
         let topic = &self.scenario.cluster.topic;
         let key_bytes = StringSerializer.serialize(topic, key.as_deref());
         let value_bytes = StringSerializer.serialize(topic, Some(&value));
@@ -547,6 +560,7 @@ impl Simulation {
             let at = self.records_sent * 1_000_000 / w.records_per_second as u64;
             self.schedule(at, Action::AppSend);
         }
+        result.new_batch_created || result.batch_is_full
     }
 
     /// Runs the sender until it sends nothing more now, then schedules its next wake-up.

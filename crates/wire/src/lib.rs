@@ -263,7 +263,7 @@ pub enum ProducerFrame {
     Stats {
         /// The time the rates are computed over, in milliseconds.
         window_ms: f64,
-        metrics: ProducerMetrics,
+        metrics: Box<ProducerMetrics>,
     },
 }
 
@@ -495,11 +495,11 @@ mod tests {
         ProducerFrame,
         ProducerFrame::Stats {
             window_ms: 1000.0,
-            metrics: ProducerMetrics {
+            metrics: Box::new(ProducerMetrics {
                 record_send_rate: Some(250.0),
                 request_latency_avg: None,
                 ..ProducerMetrics::default()
-            },
+            }),
         },
         r#"{"type":"stats","window_ms":1000.0,"metrics":{"record-send-rate":250.0,"record-send-total":null,"record-error-rate":null,"record-error-total":null,"record-retry-rate":null,"request-latency-avg":null,"request-latency-max":null,"batch-size-avg":null,"records-per-request-avg":null,"compression-rate-avg":null,"record-queue-time-avg":null,"record-queue-time-max":null,"produce-throttle-time-avg":null,"produce-throttle-time-max":null,"buffer-available-bytes":null,"buffer-total-bytes":null,"requests-in-flight":null}}"#
     );
@@ -526,7 +526,7 @@ mod tests {
         // of BridgeFrame, and the bridge sends them only after `configure`.
         let stats = ProducerFrame::Stats {
             window_ms: 1.0,
-            metrics: ProducerMetrics::default(),
+            metrics: Box::default(),
         };
         assert!(BridgeFrame::parse(&stats.to_json()).is_err());
     }

@@ -4,9 +4,11 @@
 //! 5-batch dedup window) exists on every replica and survives a leader change.
 //! Source: apache/kafka `UnifiedLog.append`, `ProducerStateManager`, `LeaderEpochFileCache`.
 
+use std::rc::Rc;
+
 use super::producer_state_manager::{BatchMetadata, ProducerStateManager, SequenceCheck};
 use crate::produce_request::WireBatch;
-use crate::producer::producer_batch::RecordId;
+use crate::producer::producer_batch::{RecordId, SerializedRecord};
 use crate::producer::transaction_manager::increment_sequence;
 use crate::protocol::Errors;
 
@@ -24,40 +26,57 @@ pub struct LogEntry {
     pub sequence: i32,
 }
 
-/// One appended batch.
+/// One appended batch. Its records are shared with the request that carried them; the
+/// readable [`LogEntry`]s are built only when someone looks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogBatch {
     pub base_offset: i64,
     /// The leader epoch the batch was written in (`partitionLeaderEpoch`).
     pub leader_epoch: i32,
-    pub entries: Vec<LogEntry>,
+    /// (producer id, epoch, base sequence) of an idempotent batch.
+    pub producer: Option<(i64, i16, i32)>,
+    pub records: Rc<Vec<SerializedRecord>>,
 }
 
 impl LogBatch {
     pub fn next_offset(&self) -> i64 {
-        self.base_offset + self.entries.len() as i64
+        self.base_offset + self.records.len() as i64
     }
 
-    fn producer(&self) -> Option<(i64, i16, i32)> {
-        let first = self.entries.first()?;
-        (first.producer_id >= 0).then_some((
-            first.producer_id,
-            first.producer_epoch,
-            first.sequence,
-        ))
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = LogEntry> + '_ {
+        let (pid, epoch, base_seq) = self.producer.unwrap_or((-1, -1, -1));
+        self.records.iter().enumerate().map(move |(i, r)| LogEntry {
+            offset: self.base_offset + i as i64,
+            record: r.id,
+            key: r
+                .key
+                .as_ref()
+                .map(|k| String::from_utf8_lossy(k).into_owned()),
+            value: r
+                .value
+                .as_ref()
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            producer_id: pid,
+            producer_epoch: epoch,
+            sequence: if base_seq < 0 {
+                -1
+            } else {
+                increment_sequence(base_seq, i as i32)
+            },
+        })
     }
 
     fn metadata(&self) -> Option<(i64, i16, BatchMetadata)> {
-        let (pid, epoch, first_seq) = self.producer()?;
-        let last = self.entries.last().expect("batches are never empty");
+        let (pid, epoch, first_seq) = self.producer?;
+        let n = self.records.len() as i32;
         Some((
             pid,
             epoch,
             BatchMetadata {
                 first_seq,
-                last_seq: last.sequence,
+                last_seq: increment_sequence(first_seq, n - 1),
                 first_offset: self.base_offset,
-                last_offset: last.offset,
+                last_offset: self.next_offset() - 1,
             },
         ))
     }
@@ -84,8 +103,25 @@ impl Replica {
         self.batches.last().map_or(0, LogBatch::next_offset)
     }
 
-    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
-        self.batches.iter().flat_map(|b| b.entries.iter())
+    /// Every record, oldest first, as readable entries (built on demand).
+    pub fn entries(&self) -> impl Iterator<Item = LogEntry> + '_ {
+        self.batches.iter().flat_map(LogBatch::entries)
+    }
+
+    /// The last `n` records, for views that show only the newest.
+    pub fn last_entries(&self, n: usize) -> Vec<LogEntry> {
+        let mut out: Vec<LogEntry> = Vec::with_capacity(n);
+        for b in self.batches.iter().rev() {
+            for e in b.entries().rev() {
+                if out.len() == n {
+                    out.reverse();
+                    return out;
+                }
+                out.push(e);
+            }
+        }
+        out.reverse();
+        out
     }
 
     pub fn len(&self) -> usize {
@@ -119,35 +155,11 @@ impl Replica {
             }
         }
         let base_offset = self.log_end_offset();
-        let (pid, epoch, base_seq) = wire.producer.unwrap_or((-1, -1, -1));
-        let entries = wire
-            .records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| LogEntry {
-                offset: base_offset + i as i64,
-                record: r.id,
-                key: r
-                    .key
-                    .as_ref()
-                    .map(|k| String::from_utf8_lossy(k).into_owned()),
-                value: r
-                    .value
-                    .as_ref()
-                    .map(|v| String::from_utf8_lossy(v).into_owned()),
-                producer_id: pid,
-                producer_epoch: epoch,
-                sequence: if base_seq < 0 {
-                    -1
-                } else {
-                    increment_sequence(base_seq, i as i32)
-                },
-            })
-            .collect();
         let batch = LogBatch {
             base_offset,
             leader_epoch,
-            entries,
+            producer: wire.producer,
+            records: Rc::clone(&wire.records),
         };
         let info = AppendInfo {
             first_offset: base_offset,

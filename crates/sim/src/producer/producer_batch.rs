@@ -6,6 +6,8 @@
 //! the batch is full once `estimatedBytesWritten ≥ writeLimit` or it was closed for appends.
 //! Source: apache/kafka `ProducerBatch.tryAppend`, `MemoryRecordsBuilder.hasRoomFor/isFull`.
 
+use std::rc::Rc;
+
 use crate::record_size::{RECORD_BATCH_OVERHEAD, RecordHeader, record_size_in_bytes};
 
 pub type RecordId = u64;
@@ -26,7 +28,8 @@ pub struct SerializedRecord {
 pub struct ProducerBatch {
     pub id: BatchId,
     pub partition: u32,
-    pub records: Vec<SerializedRecord>,
+    /// Shared with the requests that carry it (cheap to resend on retry).
+    pub records: Rc<Vec<SerializedRecord>>,
     /// Virtual µs at creation: linger and delivery.timeout.ms count from here.
     pub created_us: u64,
     /// `lastAttemptMs`: creation, then the time of each re-enqueue.
@@ -45,7 +48,7 @@ impl ProducerBatch {
         ProducerBatch {
             id,
             partition,
-            records: Vec::new(),
+            records: Rc::new(Vec::new()),
             created_us: now_us,
             last_attempt_us: now_us,
             attempts: 0,
@@ -87,7 +90,7 @@ impl ProducerBatch {
         }
         let grew = self.exact_size_of(&record);
         self.size_in_bytes += grew;
-        self.records.push(record);
+        Rc::make_mut(&mut self.records).push(record);
         Ok(grew)
     }
 

@@ -188,13 +188,15 @@ impl Sender {
         if result.unknown_leader {
             self.metadata_needed = true;
         }
-        if self.metadata_needed && !self.metadata_in_flight && now_us >= self.next_metadata_us {
-            if let Some(node) = self.least_loaded_node(cx.metadata, now_us, reachable) {
-                self.metadata_in_flight = true;
-                self.metadata_needed = false;
-                self.next_metadata_us = now_us + self.retry_backoff_us;
-                out.metadata_request = Some(node);
-            }
+        if self.metadata_needed
+            && !self.metadata_in_flight
+            && now_us >= self.next_metadata_us
+            && let Some(node) = self.least_loaded_node(cx.metadata, now_us, reachable)
+        {
+            self.metadata_in_flight = true;
+            self.metadata_needed = false;
+            self.next_metadata_us = now_us + self.retry_backoff_us;
+            out.metadata_request = Some(node);
         }
         let mut not_ready_wakeup = u64::MAX;
         let mut ready = Vec::new();
@@ -585,7 +587,7 @@ impl Sender {
         if let Some(tm) = cx.tm.as_deref_mut() {
             tm.remove_in_flight_batch(batch.partition, batch.id);
         }
-        for record in &batch.records {
+        for record in batch.records.iter() {
             let outcome = Outcome::Failed {
                 error: error.name().to_string(),
                 message: message.clone(),

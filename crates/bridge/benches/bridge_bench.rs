@@ -1,0 +1,671 @@
+//! `bridge-bench`: the bridge against a direct rdkafka producer, in one run,
+//! against the same broker with the same producer configuration.
+//!
+//! ```sh
+//! cargo bench -p producer-bridge --bench bridge-bench                # starts its own tansu
+//! cargo bench -p producer-bridge --bench bridge-bench -- --bootstrap-servers 127.0.0.1:9092
+//! ```
+//!
+//! Phases (each bridge phase runs a fresh `producer-bridge` process, so its
+//! counters and RSS belong to that phase alone):
+//! 1. Throughput: `--records` keyed records, at most `--window` unacknowledged
+//!    at a time, through a direct producer and through the bridge (a loopback
+//!    WebSocket client sending `produce_batch` frames of `--batch` records),
+//!    alternated `--rounds` times; the median of each path is reported.
+//! 2. Latency at a steady `--rate` (records/s, below saturation) for
+//!    `--latency-secs`: the delivery latency each client sees (send to report)
+//!    on both paths, and the bridge-added latency the bridge measures itself.
+//! 3. Flood: a client sends `--flood-records` as fast as it can, ignoring
+//!    `overloaded`, while Kafka acknowledges at its own pace; the bridge's peak
+//!    RSS is read from /proc.
+//!
+//! Bridge-added latency (the bridge's `producer_bridge_added_latency_seconds`):
+//! per record, the time from the bridge reading the WebSocket frame to calling
+//! librdkafka's produce(), plus the time from librdkafka's delivery report to
+//! the delivery frame being flushed to the socket: what the bridge adds on top
+//! of librdkafka, measured inside the bridge.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use producer_bridge::BridgeConfig;
+use producer_bridge::kafka::base_config;
+use producer_bridge::metrics::Histogram;
+use producer_wire::{BridgeFrame, ClientFrame, DeliveryOutcome, Produce};
+use rdkafka::ClientContext;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::producer::{
+    BaseRecord, DeliveryResult, Producer as _, ProducerContext, ThreadedProducer,
+};
+use rdkafka::types::RDKafkaErrorCode;
+use tokio_tungstenite::tungstenite::Message;
+
+const TOPIC: &str = "bridge-bench";
+
+#[derive(Debug, Clone)]
+struct Options {
+    bootstrap_servers: Option<String>,
+    records: u64,
+    value_bytes: usize,
+    batch: usize,
+    window: u64,
+    rounds: usize,
+    partitions: i32,
+    rate: u64,
+    latency_secs: u64,
+    flood_records: u64,
+}
+
+impl Options {
+    fn parse() -> Result<Options, String> {
+        let mut o = Options {
+            bootstrap_servers: None,
+            records: 200_000,
+            value_bytes: 100,
+            batch: 100,
+            window: 10_000,
+            rounds: 3,
+            partitions: 6,
+            rate: 2_000,
+            latency_secs: 5,
+            flood_records: 300_000,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            if arg == "--bench" {
+                continue;
+            }
+            let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+            let number = |text: String| text.parse::<u64>().map_err(|e| format!("{text}: {e}"));
+            match arg.as_str() {
+                "--bootstrap-servers" => o.bootstrap_servers = Some(value()?),
+                "--records" => o.records = number(value()?)?,
+                "--value-bytes" => o.value_bytes = number(value()?)? as usize,
+                "--batch" => o.batch = number(value()?)? as usize,
+                "--window" => o.window = number(value()?)?,
+                "--rounds" => o.rounds = number(value()?)? as usize,
+                "--partitions" => o.partitions = number(value()?)? as i32,
+                "--rate" => o.rate = number(value()?)?,
+                "--latency-secs" => o.latency_secs = number(value()?)?,
+                "--flood-records" => o.flood_records = number(value()?)?,
+                other => return Err(format!("unknown option {other}")),
+            }
+        }
+        Ok(o)
+    }
+}
+
+fn main() {
+    // `cargo test --all-targets` runs bench targets without `--bench`: nothing to do then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("bridge-bench: run it with `cargo bench -p producer-bridge --bench bridge-bench`");
+        return;
+    }
+    let options = Options::parse().unwrap_or_else(|e| {
+        eprintln!("bridge-bench: {e}");
+        std::process::exit(2);
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(options));
+}
+
+async fn run(o: Options) {
+    let tansu = match &o.bootstrap_servers {
+        Some(_) => None,
+        None => Some(
+            support::Tansu::start_or_skip("bridge-bench")
+                .await
+                .expect("tansu is needed when no --bootstrap-servers is given"),
+        ),
+    };
+    let bootstrap = o
+        .bootstrap_servers
+        .clone()
+        .unwrap_or_else(|| tansu.as_ref().unwrap().bootstrap().to_owned());
+    create_topic(&bootstrap, o.partitions).await;
+    let records = Arc::new(make_records(o.records.max(o.flood_records), o.value_bytes));
+    println!(
+        "bridge-bench: {bootstrap} ({}), topic {TOPIC} with {} partitions",
+        if tansu.is_some() {
+            "tansu started by the bench"
+        } else {
+            "given broker"
+        },
+        o.partitions
+    );
+    println!(
+        "records: keyed, {} value bytes, no headers; window {} unacknowledged; bridge frames: produce_batch of {}",
+        o.value_bytes, o.window, o.batch
+    );
+    println!(
+        "producer config (both paths): the bridge's defaults (acks=all, idempotence, linger.ms=5, batch.size=16384, murmur2_random)\n"
+    );
+
+    // 1. Throughput.
+    let mut direct_rates = vec![];
+    let mut bridge_rates = vec![];
+    let mut saturated_added = None;
+    for round in 1..=o.rounds {
+        let direct = direct_throughput(&bootstrap, &records, o.records, o.window);
+        println!("round {round}: direct {:>9.0} records/s", direct);
+        direct_rates.push(direct);
+        let bridge = BridgeProcess::start(&bootstrap, &[]).await;
+        let through = bridge_throughput(&bridge, &records, o.records, o.window, o.batch).await;
+        println!("round {round}: bridge {:>9.0} records/s", through);
+        bridge_rates.push(through);
+        saturated_added = Some(bridge.added_latency().await);
+        bridge.stop();
+    }
+    let direct = median(&mut direct_rates);
+    let bridged = median(&mut bridge_rates);
+
+    // 2. Latency at a steady rate.
+    let latency_records = o.rate * o.latency_secs;
+    let direct_latency = direct_paced(&bootstrap, &records, latency_records, o.rate);
+    let bridge = BridgeProcess::start(&bootstrap, &[]).await;
+    let bridge_latency = bridge_paced(&bridge, &records, latency_records, o.rate).await;
+    let added = bridge.added_latency().await;
+    bridge.stop();
+
+    // 3. Flood.
+    let bridge = BridgeProcess::start(&bootstrap, &[]).await;
+    let flood = flood(&bridge, &records, o.flood_records, o.batch).await;
+    bridge.stop();
+
+    let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    let (dp50, dp99) = (
+        ms(direct_latency.latency.quantile(0.5)),
+        ms(direct_latency.latency.quantile(0.99)),
+    );
+    let (bp50, bp99) = (
+        ms(bridge_latency.quantile(0.5)),
+        ms(bridge_latency.quantile(0.99)),
+    );
+    let (saturated_p50, saturated_p99, _) =
+        saturated_added.unwrap_or((f64::NAN, f64::NAN, f64::NAN));
+    println!("\n## Results\n");
+    println!("| measure | direct rdkafka | through the bridge | |");
+    println!("|---|---|---|---|");
+    println!(
+        "| throughput, {} records, median of {} | {:.0} records/s | {:.0} records/s | ratio **{:.2}** (target ≥ 0.9) |",
+        o.records,
+        o.rounds,
+        direct,
+        bridged,
+        bridged / direct
+    );
+    println!(
+        "| delivery latency at {} records/s, p50 / p99 | {dp50:.2} / {dp99:.2} ms | {bp50:.2} / {bp99:.2} ms | difference {:.2} / {:.2} ms |",
+        o.rate,
+        bp50 - dp50,
+        bp99 - dp99
+    );
+    println!(
+        "| bridge-added latency at {} records/s, p50 / p99 / p99.9 | | {:.3} / {:.3} / {:.3} ms | target p99 ≤ 2 ms |",
+        o.rate, added.0, added.1, added.2
+    );
+    println!(
+        "| bridge-added latency at full throughput, p50 / p99 | | {saturated_p50:.3} / {saturated_p99:.3} ms | |"
+    );
+    println!(
+        "| flood: {} records sent as fast as possible | | peak RSS {:.1} MiB (idle {:.1} MiB); {} accepted, {} overloaded; peak in flight {} | bounded by --max-in-flight 10000 |",
+        o.flood_records,
+        flood.peak_rss_kib as f64 / 1024.0,
+        flood.idle_rss_kib as f64 / 1024.0,
+        flood.accepted,
+        flood.overloaded,
+        flood.peak_in_flight
+    );
+    drop(tansu);
+}
+
+/// Key `key-{i}`, a value of `value_bytes` bytes.
+fn make_records(n: u64, value_bytes: usize) -> Vec<(String, String)> {
+    let filler: String = "abcdefghijklmnopqrstuvwxyz0123456789"
+        .chars()
+        .cycle()
+        .take(value_bytes)
+        .collect();
+    (0..n)
+        .map(|i| (format!("key-{i}"), filler.clone()))
+        .collect()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+async fn create_topic(bootstrap: &str, partitions: i32) {
+    let admin: AdminClient<DefaultClientContext> =
+        support::client_config(bootstrap).create().unwrap();
+    let topic = NewTopic::new(TOPIC, partitions, TopicReplication::Fixed(1));
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    for result in admin
+        .create_topics([&topic], &options)
+        .await
+        .expect("CreateTopics")
+    {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => panic!("creating {topic}: {code:?}"),
+        }
+    }
+    // Wait until the producer sees it, so the first run does not pay for metadata.
+    let probe: ThreadedProducer<Counting> = base_config(&BridgeConfig::new(bootstrap))
+        .create_with_context(Counting::default())
+        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(md) = probe
+                .client()
+                .fetch_metadata(Some(TOPIC), Duration::from_secs(5))
+                && md
+                    .topics()
+                    .first()
+                    .is_some_and(|t| t.partitions().len() == partitions as usize)
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("topic {TOPIC} not visible");
+    })
+    .await
+    .unwrap();
+}
+
+/// Counts acknowledgements, frees window places and records latencies.
+#[derive(Default)]
+struct Counting {
+    acked: AtomicU64,
+    failed: AtomicU64,
+    in_flight: Mutex<u64>,
+    freed: Condvar,
+    latency: Histogram,
+}
+
+impl ClientContext for Counting {}
+
+impl ProducerContext for Counting {
+    type DeliveryOpaque = Box<Instant>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, sent: Box<Instant>) {
+        self.latency.record(sent.elapsed());
+        match result {
+            Ok(_) => self.acked.fetch_add(1, Relaxed),
+            Err(_) => self.failed.fetch_add(1, Relaxed),
+        };
+        *self.in_flight.lock().unwrap() -= 1;
+        self.freed.notify_one();
+    }
+}
+
+/// The direct path: one producer with the bridge's configuration, `n`
+/// records, at most `window` unacknowledged, paced to `rate` records/s if
+/// given. Returns the producer's context (counts and latencies) and the time.
+fn direct(
+    bootstrap: &str,
+    records: &[(String, String)],
+    n: u64,
+    window: u64,
+    rate: Option<u64>,
+) -> (Arc<Counting>, Duration) {
+    let producer: ThreadedProducer<Counting> = base_config(&BridgeConfig::new(bootstrap))
+        .create_with_context(Counting::default())
+        .unwrap();
+    let ctx = producer.context().clone();
+    let started = Instant::now();
+    for (i, (key, value)) in records.iter().take(n as usize).enumerate() {
+        if let Some(rate) = rate {
+            let due = started + Duration::from_secs_f64(i as f64 / rate as f64);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+        }
+        {
+            let mut in_flight = ctx.in_flight.lock().unwrap();
+            while *in_flight >= window {
+                in_flight = ctx.freed.wait(in_flight).unwrap();
+            }
+            *in_flight += 1;
+        }
+        let mut record = BaseRecord::with_opaque_to(TOPIC, Box::new(Instant::now()))
+            .key(key.as_str())
+            .payload(value.as_str());
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((err, back))
+                    if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) =>
+                {
+                    record = back;
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                Err((err, _)) => panic!("direct produce: {err}"),
+            }
+        }
+    }
+    producer
+        .flush(Duration::from_secs(120))
+        .expect("direct flush");
+    let elapsed = started.elapsed();
+    assert_eq!(ctx.failed.load(Relaxed), 0, "direct: failed deliveries");
+    assert_eq!(ctx.acked.load(Relaxed), n);
+    (ctx, elapsed)
+}
+
+fn direct_throughput(bootstrap: &str, records: &[(String, String)], n: u64, window: u64) -> f64 {
+    let (_, elapsed) = direct(bootstrap, records, n, window, None);
+    n as f64 / elapsed.as_secs_f64()
+}
+
+fn direct_paced(bootstrap: &str, records: &[(String, String)], n: u64, rate: u64) -> Arc<Counting> {
+    direct(bootstrap, records, n, u64::MAX, Some(rate)).0
+}
+
+/// A `producer-bridge` process on a free loopback port.
+struct BridgeProcess {
+    child: Child,
+    addr: std::net::SocketAddr,
+}
+
+impl BridgeProcess {
+    async fn start(bootstrap: &str, extra: &[&str]) -> BridgeProcess {
+        let port = support::free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_producer-bridge"))
+            .args([
+                "--listen",
+                &listen,
+                "--bootstrap-servers",
+                bootstrap,
+                "--allow-topic",
+                TOPIC,
+            ])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting producer-bridge");
+        let process = BridgeProcess {
+            child,
+            addr: listen.parse().unwrap(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if tokio::net::TcpStream::connect(process.addr).await.is_ok() {
+                return process;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "producer-bridge did not listen on {listen}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// A value from /metrics.
+    async fn metric(&self, name: &str) -> f64 {
+        let text = support::http_get(self.addr, "/metrics").await;
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics"))
+    }
+
+    /// The bridge-added latency p50, p99 and p99.9, in ms.
+    async fn added_latency(&self) -> (f64, f64, f64) {
+        let q = |q: &'static str| {
+            let name = format!("producer_bridge_added_latency_seconds{{quantile=\"{q}\"}}");
+            async move { self.metric(&name).await * 1000.0 }
+        };
+        (q("0.5").await, q("0.99").await, q("0.999").await)
+    }
+
+    /// (current, peak) resident set size in KiB.
+    fn rss_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    fn stop(mut self) {
+        // SIGTERM for a graceful stop; everything was acknowledged already.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Pre-encoded `produce_batch` frames for records `0..n`.
+fn frames(records: &[(String, String)], n: u64, batch: usize) -> Vec<(u64, usize, String)> {
+    (0..n)
+        .step_by(batch)
+        .map(|first| {
+            let count = batch.min((n - first) as usize);
+            let batch = (first..first + count as u64)
+                .map(|id| produce(records, id))
+                .collect();
+            (
+                first,
+                count,
+                ClientFrame::ProduceBatch { records: batch }.to_json(),
+            )
+        })
+        .collect()
+}
+
+fn produce(records: &[(String, String)], id: u64) -> Produce {
+    let (key, value) = &records[id as usize];
+    Produce {
+        id,
+        topic: TOPIC.into(),
+        key: Some(key.clone()),
+        value: Some(value.clone()),
+        headers: vec![],
+        partition: None,
+    }
+}
+
+/// The bridge path: `n` records in `produce_batch` frames, at most `window`
+/// unacknowledged. Returns records/s.
+async fn bridge_throughput(
+    bridge: &BridgeProcess,
+    records: &[(String, String)],
+    n: u64,
+    window: u64,
+    batch: usize,
+) -> f64 {
+    let frames = frames(records, n, batch);
+    let (ws, _) = tokio_tungstenite::connect_async(bridge.url())
+        .await
+        .expect("connect");
+    let (mut sink, mut stream) = ws.split();
+    let permits = Arc::new(tokio::sync::Semaphore::new(window as usize));
+    let started = Instant::now();
+    let sender = {
+        let permits = permits.clone();
+        tokio::spawn(async move {
+            for (_, count, json) in frames {
+                permits.acquire_many(count as u32).await.unwrap().forget();
+                sink.send(Message::text(json)).await.unwrap();
+            }
+            sink
+        })
+    };
+    let mut acked = 0;
+    while acked < n {
+        let Some(Ok(Message::Text(text))) = stream.next().await else {
+            panic!("bridge connection ended");
+        };
+        match BridgeFrame::parse(&text).unwrap() {
+            BridgeFrame::Delivery(d) => match d.outcome {
+                DeliveryOutcome::Acked { .. } => {
+                    acked += 1;
+                    permits.add_permits(1);
+                }
+                DeliveryOutcome::Failed { error } => {
+                    panic!("bridge: record {} failed: {error:?}", d.id)
+                }
+            },
+            other => panic!("bridge: unexpected {other:?}"),
+        }
+    }
+    let elapsed = started.elapsed();
+    let _sink = sender.await.unwrap();
+    n as f64 / elapsed.as_secs_f64()
+}
+
+/// The bridge path at a steady rate, one `produce` frame per record: the
+/// latency the client sees from sending a record to reading its delivery.
+async fn bridge_paced(
+    bridge: &BridgeProcess,
+    records: &[(String, String)],
+    n: u64,
+    rate: u64,
+) -> Histogram {
+    let frames: Vec<String> = (0..n)
+        .map(|id| ClientFrame::Produce(produce(records, id)).to_json())
+        .collect();
+    let (ws, _) = tokio_tungstenite::connect_async(bridge.url())
+        .await
+        .expect("connect");
+    let (mut sink, mut stream) = ws.split();
+    let sent_at: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let started = Instant::now();
+    let sender = {
+        let sent_at = sent_at.clone();
+        tokio::spawn(async move {
+            for (id, json) in frames.into_iter().enumerate() {
+                let due = started + Duration::from_secs_f64(id as f64 / rate as f64);
+                tokio::time::sleep_until(due.into()).await;
+                sent_at.lock().unwrap().insert(id as u64, Instant::now());
+                sink.send(Message::text(json)).await.unwrap();
+            }
+            sink
+        })
+    };
+    let latency = Histogram::default();
+    let mut done = 0;
+    while done < n {
+        let Some(Ok(Message::Text(text))) = stream.next().await else {
+            panic!("bridge connection ended");
+        };
+        let received = Instant::now();
+        match BridgeFrame::parse(&text).unwrap() {
+            BridgeFrame::Delivery(d) => {
+                assert!(matches!(d.outcome, DeliveryOutcome::Acked { .. }), "{d:?}");
+                let sent = sent_at
+                    .lock()
+                    .unwrap()
+                    .remove(&d.id)
+                    .expect("sent before reported");
+                latency.record(received - sent);
+                done += 1;
+            }
+            other => panic!("bridge: unexpected {other:?}"),
+        }
+    }
+    let _sink = sender.await.unwrap();
+    latency
+}
+
+struct Flood {
+    accepted: u64,
+    overloaded: u64,
+    peak_in_flight: u64,
+    idle_rss_kib: u64,
+    peak_rss_kib: u64,
+}
+
+/// A client that sends as fast as it can and never waits: past the bridge's
+/// in-flight cap its records are answered `overloaded`. The bridge's RSS is
+/// sampled throughout.
+async fn flood(
+    bridge: &BridgeProcess,
+    records: &[(String, String)],
+    n: u64,
+    batch: usize,
+) -> Flood {
+    let frames = frames(records, n, batch);
+    let idle_rss_kib = bridge.rss_kib().0;
+    let (ws, _) = tokio_tungstenite::connect_async(bridge.url())
+        .await
+        .expect("connect");
+    let (mut sink, mut stream) = ws.split();
+    let finished = Arc::new(AtomicBool::new(false));
+    let sender = tokio::spawn(async move {
+        for (_, _, json) in frames {
+            sink.feed(Message::text(json)).await.unwrap();
+        }
+        sink.flush().await.unwrap();
+        sink
+    });
+    let peak = Arc::new(AtomicU64::new(0));
+    let sampler = {
+        let (pid, peak, finished) = (bridge.child.id(), peak.clone(), finished.clone());
+        tokio::spawn(async move {
+            while !finished.load(Relaxed) {
+                if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                    && let Some(kib) = status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("VmRSS:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                {
+                    peak.fetch_max(kib, Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let (mut acked, mut overloaded) = (0, 0);
+    while acked + overloaded < n {
+        let Some(Ok(Message::Text(text))) = stream.next().await else {
+            panic!("bridge connection ended");
+        };
+        match BridgeFrame::parse(&text).unwrap() {
+            BridgeFrame::Delivery(_) => acked += 1,
+            BridgeFrame::Overloaded { .. } => overloaded += 1,
+            other => panic!("bridge: unexpected {other:?}"),
+        }
+    }
+    finished.store(true, Relaxed);
+    sampler.await.unwrap();
+    let _sink = sender.await.unwrap();
+    let peak_in_flight = bridge
+        .metric("producer_bridge_peak_connection_in_flight")
+        .await as u64;
+    Flood {
+        accepted: acked,
+        overloaded,
+        peak_in_flight,
+        idle_rss_kib,
+        peak_rss_kib: peak.load(Relaxed).max(bridge.rss_kib().1),
+    }
+}
