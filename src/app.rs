@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use gloo_timers::callback::Interval;
 use producer_sim::event::EventKind;
+use producer_sim::scenario::Fault;
 use producer_sim::{Simulation, partition_for_key};
 use producer_wire::{BridgeFrame, ClientFrame, DeliveryOutcome, Produce};
 use web_sys::HtmlInputElement;
@@ -33,6 +34,8 @@ pub enum Mode {
 
 pub enum Msg {
     Edit(Field, String),
+    /// Inject a fault now; it becomes part of the scenario.
+    Fault(Fault),
     Apply,
     Play,
     Pause,
@@ -251,6 +254,11 @@ impl Component for App {
                 self.start();
             }
             Msg::Apply => self.start(),
+            Msg::Fault(fault) => {
+                if let Some(sim) = self.sim.as_mut() {
+                    sim.inject_now(fault);
+                }
+            }
             Msg::Play => {
                 if self.sim.as_ref().is_some_and(|s| !s.is_finished()) {
                     self.playing = true;
@@ -367,6 +375,9 @@ impl App {
                     { input(Field::BatchSize, "batch-size", "batch.size", &f.batch_size, "Bytes per partition batch; default 16384") }
                     { input(Field::LingerMs, "linger-ms", "linger.ms", &f.linger_ms, "Wait this long from a batch's creation for more records; default 5 in Kafka 4.0, 0 before") }
                     { input(Field::Partitions, "partitions", "partitions", &f.partitions, "Partitions of the topic") }
+                    { input(Field::Brokers, "brokers", "brokers", &f.brokers, "Brokers in the cluster; partition leaders are spread over them") }
+                    { input(Field::ReplicationFactor, "replication-factor", "replication", &f.replication_factor, "Replicas per partition: the leader and its followers") }
+                    { input(Field::MinInsyncReplicas, "min-isr", "min.insync.replicas", &f.min_insync_replicas, "With acks=all, the leader refuses writes (NOT_ENOUGH_REPLICAS) when the ISR is smaller than this") }
                     { input(Field::RecordsPerSecond, "rate", "records/s", &f.records_per_second, "send() calls per second of virtual time") }
                     { input(Field::Records, "records", "records", &f.records, "How many records the application sends") }
                     { input(Field::Keys, "keys", "keys", &f.keys, "pool:N (N distinct keys), null (sticky partitioner) or unique") }
@@ -387,12 +398,48 @@ impl App {
                             }) }
                         </select>
                     </label>
+                    { self.fault_buttons(link) }
                     <span id="clock" class="clock">{ format!("t = {:.3} ms", clock as f64 / 1000.0) }</span>
                     { for self.sim.as_ref().map(|s| html! {
                         <span class="hash" title="Same seed and settings, same trace">{ format!("trace {:016x}", s.trace.hash()) }</span>
                     }) }
                 </div>
             </section>
+        }
+    }
+
+    fn fault_buttons(&self, link: &html::Scope<Self>) -> Html {
+        let Some(sim) = self.sim.as_ref() else {
+            return html! {};
+        };
+        let finished = sim.is_finished();
+        let leader_p0 = sim.cluster.partitions.first().and_then(|p| p.leader);
+        let down: Vec<u32> = (1..=sim.scenario.cluster.brokers)
+            .filter(|b| !sim.cluster.is_alive(*b))
+            .collect();
+        let button = |id: &'static str,
+                      label: String,
+                      title: &'static str,
+                      fault: Option<Fault>| {
+            let disabled = finished || fault.is_none();
+            let onclick = link.batch_callback(move |_| fault.clone().map(Msg::Fault));
+            html! { <button id={id} class="fault" {title} {disabled} {onclick}>{ label }</button> }
+        };
+        html! {
+            <span class="faults" role="group" aria-label="Faults">
+                { button("fault-kill-leader", format!("Kill leader of P0{}", leader_p0.map_or(String::new(), |l| format!(" (broker {l})"))),
+                    "Crash the broker leading partition 0; the controller notices after broker.session.timeout.ms",
+                    Some(Fault::KillLeader { partition: 0 })) }
+                { button("fault-restart", format!("Restart {}", down.first().map_or("broker".to_string(), |b| format!("broker {b}"))),
+                    "Bring a crashed broker back; it truncates to its leader and catches up",
+                    down.first().map(|b| Fault::RestartBroker { broker: *b })) }
+                { button("fault-drop-request", "Drop next request".into(), "Lose the next ProduceRequest to broker 1",
+                    Some(Fault::DropNextRequest { broker: 1 })) }
+                { button("fault-drop-response", "Drop next response".into(), "Broker 1 writes the next request but its response is lost: a retry follows",
+                    Some(Fault::DropNextResponse { broker: 1 })) }
+                { button("fault-slow-follower", "Slow follower (10 s)".into(), "The last broker stops fetching for 10 s and leaves the ISR",
+                    Some(Fault::SlowFollower { broker: sim.scenario.cluster.brokers, for_ms: 10_000 })) }
+            </span>
         }
     }
 

@@ -53,16 +53,19 @@ enum Action {
     },
 }
 
+/// Faults run before anything else at the same time, so a fault injected during a run and
+/// the same fault replayed from the scenario's timeline land at the same point.
 #[derive(Debug)]
 struct Scheduled {
     at_us: u64,
+    class: u8,
     seq: u64,
     action: Action,
 }
 
 impl PartialEq for Scheduled {
     fn eq(&self, other: &Self) -> bool {
-        (self.at_us, self.seq) == (other.at_us, other.seq)
+        (self.at_us, self.class, self.seq) == (other.at_us, other.class, other.seq)
     }
 }
 impl Eq for Scheduled {}
@@ -73,7 +76,7 @@ impl PartialOrd for Scheduled {
 }
 impl Ord for Scheduled {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at_us, self.seq).cmp(&(other.at_us, other.seq))
+        (self.at_us, self.class, self.seq).cmp(&(other.at_us, other.class, other.seq))
     }
 }
 
@@ -201,7 +204,13 @@ impl Simulation {
     fn schedule(&mut self, at_us: u64, action: Action) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(Reverse(Scheduled { at_us, seq, action }));
+        let class = u8::from(!matches!(action, Action::Fault(_)));
+        self.queue.push(Reverse(Scheduled {
+            at_us,
+            class,
+            seq,
+            action,
+        }));
     }
 
     pub fn now_us(&self) -> u64 {
@@ -434,6 +443,17 @@ impl Simulation {
         }
         self.deliver(out);
         wake_sender
+    }
+
+    /// Adds a fault at the current time, as data: it joins the scenario's timeline, so the
+    /// scenario still reproduces this run from the start.
+    pub fn inject_now(&mut self, fault: Fault) {
+        let at_ms = self.now_us / 1000 + 1;
+        self.scenario.faults.push(crate::scenario::FaultAt {
+            at_ms,
+            fault: fault.clone(),
+        });
+        self.schedule(at_ms * 1000, Action::Fault(fault));
     }
 
     /// Applies one fault from the timeline.

@@ -416,3 +416,29 @@ fn no_unclean_election_records_expire_while_offline() {
         .count();
     assert!(failed > 0, "records sent while offline expire");
 }
+
+/// Goal: a fault injected mid-run is data: replaying the scenario it was recorded into gives
+/// the same trace.
+#[test]
+fn injected_fault_replays_identically_from_the_scenario() {
+    let sc = Scenario {
+        cluster: cluster(3, 3, 3, 2),
+        workload: Workload {
+            records: 300,
+            records_per_second: 1000,
+            ..Workload::default()
+        },
+        ..Scenario::default()
+    };
+    let mut live = Simulation::new(sc, false).unwrap();
+    live.run_until(120_500);
+    live.inject_now(Fault::KillLeader { partition: 1 });
+    live.run_until(150_000);
+    live.inject_now(Fault::DropNextResponse { broker: 2 });
+    live.run_to_completion(600_000_000);
+    let mut replay = Simulation::new(live.scenario.clone(), false).unwrap();
+    replay.run_to_completion(600_000_000);
+    assert_eq!(live.scenario.faults.len(), 2);
+    assert_eq!(replay.trace.hash(), live.trace.hash());
+    assert_eq!(replay.deliveries, live.deliveries);
+}
