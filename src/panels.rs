@@ -1,8 +1,7 @@
 //! One view per pipeline stage. Each renders the model's state and its recent events;
 //! none of them decides anything about Kafka.
 
-use producer_sim::event::{EventKind, Outcome, PartitionMethod};
-use producer_sim::producer::built_in_partitioner::to_positive;
+use producer_sim::event::{EventKind, Outcome, PartitionHow};
 use producer_sim::{SimEvent, Simulation};
 use yew::prelude::*;
 
@@ -106,22 +105,24 @@ pub fn partitioner(sim: &Simulation) -> Html {
     }) else {
         return html! { <p class="hint">{ "murmur2 for keys, sticky for null keys" }</p> };
     };
+    let pill = html! { <b class={classes!("pill", partition_class(partition))}>{ format!("P{partition}") }</b> };
     let body = match how {
-        PartitionMethod::Keyed {
+        PartitionHow::Murmur2 {
             murmur2,
+            positive,
             num_partitions,
         } => html! {
             <ol class="math">
                 <li>{ format!("murmur2(key bytes) = {murmur2}") }</li>
-                <li>{ format!("toPositive → {}", to_positive(murmur2)) }</li>
-                <li>{ format!("% {num_partitions} = ") }<b class={classes!("pill", partition_class(partition))}>{ format!("P{partition}") }</b></li>
+                <li>{ format!("toPositive → {positive}") }</li>
+                <li>{ format!("% {num_partitions} = ") }{ pill }</li>
             </ol>
         },
-        PartitionMethod::Sticky => {
+        PartitionHow::BuiltInSticky => {
             let sticky = sim.accumulator.partitioner.sticky();
             html! {
                 <>
-                    <p>{ "null key → sticky partition " }<b class={classes!("pill", partition_class(partition))}>{ format!("P{partition}") }</b></p>
+                    <p>{ "null key → sticky partition " }{ pill }</p>
                     { for sticky.map(|s| html! {
                         <p class="hint">{ format!("{} of {} bytes before it may switch (KIP-794), not round-robin",
                             s.produced_bytes, sim.accumulator.batch_size()) }</p>
@@ -129,9 +130,7 @@ pub fn partitioner(sim: &Simulation) -> Html {
                 </>
             }
         }
-        PartitionMethod::Explicit => {
-            html! { <p>{ format!("explicit partition P{partition}") }</p> }
-        }
+        other => html! { <><p>{ other.describe() }</p><p>{ "→ " }{ pill }</p></> },
     };
     html! { <div key={record} class="enter"><p class="label">{ format!("record #{record}") }</p>{ body }</div> }
 }

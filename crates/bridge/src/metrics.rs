@@ -282,6 +282,15 @@ impl Histogram {
         self.count.load(Relaxed)
     }
 
+    /// Forgets every value recorded so far.
+    pub fn reset(&self) {
+        for bucket in self.buckets.iter() {
+            bucket.store(0, Relaxed);
+        }
+        self.count.store(0, Relaxed);
+        self.sum_us.store(0, Relaxed);
+    }
+
     pub fn sum(&self) -> Duration {
         Duration::from_micros(self.sum_us.load(Relaxed))
     }

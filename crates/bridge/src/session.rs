@@ -200,20 +200,19 @@ impl Reader {
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
                 Some(Ok(Message::Close(_))) | None => return,
                 Some(Err(err)) => {
-                    // tungstenite refuses a frame over twice --max-frame-bytes
-                    // before we see it; the connection cannot continue.
                     debug!(%err, "websocket read failed");
+                    // tungstenite refuses a frame over twice --max-frame-bytes
+                    // before we see it ("Space limit exceeded: Message too
+                    // long"); the connection cannot continue, but we say why.
                     let text = err.to_string();
-                    let code = if text.contains("too long") || text.contains("too big") {
-                        close_code::SIZE
-                    } else {
-                        close_code::PROTOCOL
-                    };
-                    let reason = format!(
-                        "{text} (producer-bridge --max-frame-bytes {})",
-                        self.shared.config.max_frame_bytes
-                    );
-                    let _ = self.control.send(Control::Refuse { code, reason }).await;
+                    if text.contains("Space limit exceeded") {
+                        let reason = format!(
+                            "{text} (producer-bridge --max-frame-bytes {})",
+                            self.shared.config.max_frame_bytes
+                        );
+                        let code = close_code::SIZE;
+                        let _ = self.control.send(Control::Refuse { code, reason }).await;
+                    }
                     return;
                 }
             };

@@ -8,17 +8,7 @@ use crate::producer::metadata::NodeId;
 use crate::producer::producer_batch::{BatchId, RecordId};
 use crate::producer::record_accumulator::ReadyReason;
 
-/// How the partitioner chose a record's partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum PartitionMethod {
-    /// `toPositive(murmur2(key)) % numPartitions`.
-    Keyed { murmur2: i32, num_partitions: u32 },
-    /// Null key: the sticky partition of KIP-794.
-    Sticky,
-    /// The record named its partition.
-    Explicit,
-}
+pub use crate::producer::partitioner::PartitionHow;
 
 /// A delivery callback's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,7 +42,7 @@ pub enum EventKind {
     Partitioned {
         record: RecordId,
         partition: u32,
-        how: PartitionMethod,
+        how: PartitionHow,
     },
     /// The record joined a batch (a new one if `new_batch`).
     Appended {

@@ -8,15 +8,15 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use crate::broker::cluster::{ClusterTimer, FetchRequest, FetchResponse, Outbox};
 use crate::broker::{Cluster, ClusterConfig};
-use crate::event::{EventKind, PartitionMethod, Trace};
+use crate::event::{EventKind, Outcome, Trace};
 use crate::produce_request::{ProduceRequest, ProduceResponse};
-use crate::producer::built_in_partitioner::{murmur2, partition_for_key};
 use crate::producer::metadata::{Metadata, NodeId};
+use crate::producer::partitioner::Partitioner;
 use crate::producer::producer_batch::SerializedRecord;
 use crate::producer::producer_config::{Acks, ConfigException, ProducerConfig};
 use crate::producer::record_accumulator::RecordAccumulator;
+use crate::producer::sender::Delivery as DeliveryReport;
 use crate::producer::sender::{Delivery, Sender, SenderContext};
-use crate::producer::serializer::{Serializer, StringSerializer};
 use crate::producer::transaction_manager::{ProducerIdAndEpoch, TransactionManager};
 use crate::protocol::Errors;
 use crate::rng::{SimRng, Stream};
@@ -114,6 +114,7 @@ pub struct Simulation {
     pub accumulator: RecordAccumulator,
     pub sender: Sender,
     pub transaction_manager: Option<TransactionManager>,
+    pub partitioner: Partitioner,
     pub cluster: Cluster,
     pub deliveries: Vec<Delivery>,
     pub trace: Trace,
@@ -163,6 +164,7 @@ impl Simulation {
             transaction_manager: config
                 .enable_idempotence
                 .then(|| TransactionManager::new(partitions)),
+            partitioner: Partitioner::from_config(&config),
             config,
             metadata,
             cluster,
@@ -521,38 +523,80 @@ impl Simulation {
                 },
             );
         }
-        let topic = &self.scenario.cluster.topic;
-        let key_bytes = StringSerializer.serialize(topic, key.as_deref());
-        let value_bytes = StringSerializer.serialize(topic, Some(&value));
-        self.trace.emit(
-            now,
-            EventKind::Serialized {
-                record: id,
-                key_bytes: key_bytes.as_ref().map(Vec::len),
-                value_bytes: value_bytes.as_ref().map(Vec::len),
-            },
-        );
+        let topic = self.scenario.cluster.topic.clone();
+        let serialized = self
+            .config
+            .key_serializer
+            .serialize_text(&topic, key.as_deref())
+            .and_then(|k| {
+                Ok((
+                    k,
+                    self.config
+                        .value_serializer
+                        .serialize_text(&topic, Some(&value))?,
+                ))
+            });
+        let (key_bytes, value_bytes) = match serialized {
+            Ok(kv) => kv,
+            Err(e) => {
+                // `send()` throws a SerializationException: no partition, no callback from the I/O thread.
+                self.fail_at_send(id, None, "SERIALIZATION_EXCEPTION", format!("{e:?}"));
+                return self.schedule_next_send();
+            }
+        };
+        if self.trace.is_on() {
+            self.trace.emit(
+                now,
+                EventKind::Serialized {
+                    record: id,
+                    key_bytes: key_bytes.as_ref().map(Vec::len),
+                    value_bytes: value_bytes.as_ref().map(Vec::len),
+                },
+            );
+        }
         let n = self.metadata.num_partitions();
-        let keyed = key_bytes
-            .as_ref()
-            .filter(|_| !self.config.partitioner_ignore_keys);
-        let partition = keyed.map(|k| partition_for_key(k, n));
-        let record = SerializedRecord {
+        let mut record = SerializedRecord {
             id,
-            key: key_bytes.clone(),
+            key: key_bytes,
             value: value_bytes,
             headers: Vec::new(),
             timestamp_ms: (now / 1000) as i64,
         };
-        let result = self
-            .accumulator
-            .append(partition, record, now, &mut self.partitioner_rng);
-        let how = match keyed {
-            Some(k) => PartitionMethod::Keyed {
-                murmur2: murmur2(k),
-                num_partitions: n,
-            },
-            None => PartitionMethod::Sticky,
+        let mut abort = self.partitioner.aborts_on_new_batch();
+        let (result, how) = loop {
+            let choice = match self.partitioner.partition(
+                &topic,
+                record.key.as_deref(),
+                None,
+                n,
+                now,
+                &mut self.partitioner_rng,
+            ) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.fail_at_send(id, None, "PARTITION_ERROR", format!("{e:?}"));
+                    return self.schedule_next_send();
+                }
+            };
+            match self.accumulator.append(
+                choice.partition,
+                record,
+                now,
+                &mut self.partitioner_rng,
+                abort,
+            ) {
+                Ok(result) => break (result, choice.how),
+                Err(back) => {
+                    // `abortForNewBatch`: tell the partitioner, then partition again (KafkaProducer.doSend).
+                    record = back;
+                    let prev = choice
+                        .partition
+                        .expect("only keyed or explicit appends abort");
+                    self.partitioner
+                        .on_new_batch(&topic, prev, n, &mut self.partitioner_rng);
+                    abort = false;
+                }
+            }
         };
         self.trace.emit(
             now,
@@ -575,12 +619,42 @@ impl Simulation {
         if let Some(to) = result.switched_to {
             self.trace.emit(now, EventKind::StickySwitched { to });
         }
+        self.schedule_next_send();
+        result.new_batch_created || result.batch_is_full
+    }
+
+    /// The application's next `send()` at its even spacing.
+    fn schedule_next_send(&mut self) -> bool {
         let w = &self.scenario.workload;
         if self.records_sent < w.records {
             let at = self.records_sent * 1_000_000 / w.records_per_second as u64;
             self.schedule(at, Action::AppSend);
         }
-        result.new_batch_created || result.batch_is_full
+        false
+    }
+
+    /// A `send()` that failed before reaching the accumulator: its callback fires at once.
+    fn fail_at_send(&mut self, record: u64, partition: Option<u32>, error: &str, message: String) {
+        let now = self.now_us;
+        let outcome = Outcome::Failed {
+            error: error.to_string(),
+            message,
+        };
+        let partition = partition.unwrap_or(u32::MAX);
+        self.trace.emit(
+            now,
+            EventKind::Callback {
+                record,
+                partition,
+                outcome: outcome.clone(),
+            },
+        );
+        self.deliveries.push(DeliveryReport {
+            record,
+            partition,
+            at_us: now,
+            outcome,
+        });
     }
 
     /// Runs the sender until it sends nothing more now, then schedules its next wake-up.

@@ -96,13 +96,26 @@ impl RecordAccumulator {
 
     /// `append`: adds the record to the partition's last batch, or to a new one.
     /// `partition = None` is Kafka's UNKNOWN_PARTITION: the sticky partitioner chooses.
+    /// With `abort_on_new_batch` (a `partitioner.class` partitioner), a record that would need a
+    /// new batch is handed back instead (`abortForNewBatch`), so the producer can call
+    /// `onNewBatch` and partition again.
     pub fn append(
         &mut self,
         partition: Option<u32>,
         record: SerializedRecord,
         now_us: u64,
         rng: &mut SimRng,
-    ) -> RecordAppendResult {
+        abort_on_new_batch: bool,
+    ) -> Result<RecordAppendResult, SerializedRecord> {
+        if abort_on_new_batch
+            && let Some(p) = partition
+            && self.deques[p as usize]
+                .as_ref()
+                .and_then(|d| d.back())
+                .is_none_or(|last| !last.has_room_for(&record))
+        {
+            return Err(record);
+        }
         let mut random = || rng.next_positive_i32();
         let sticky = partition.is_none();
         let mut p = partition.unwrap_or_else(|| {
@@ -154,14 +167,14 @@ impl RecordAccumulator {
         } else {
             None
         };
-        RecordAppendResult {
+        Ok(RecordAppendResult {
             partition: p,
             batch,
             new_batch_created,
             batch_is_full,
             batch_bytes,
             switched_to,
-        }
+        })
     }
 
     fn push_new_batch(
