@@ -44,6 +44,16 @@ enum Command {
         keys: Vec<String>,
     },
     /// Runs a scenario (JSON) to completion and prints the outcome as one JSON document.
+    /// Measures simulated records per second of wall time on the standard scenario
+    /// (kafka-4 defaults, 6 partitions, 100-byte values, no compression, no trace).
+    Bench {
+        /// Records per run.
+        #[arg(long, default_value_t = 2_000_000)]
+        records: u64,
+        /// Runs; the best is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+    },
     Run {
         /// Path of the scenario file.
         scenario: std::path::PathBuf,
@@ -133,6 +143,29 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
             }
             print!("{out}");
+            Ok(())
+        }
+        Command::Bench { records, runs } => {
+            let mut best = 0f64;
+            for _ in 0..runs.max(1) {
+                let start = std::time::Instant::now();
+                let delivered = producer_sim::bench::run_standard(records);
+                let secs = start.elapsed().as_secs_f64();
+                if delivered != records {
+                    return Err(format!("only {delivered} of {records} records were delivered"));
+                }
+                best = best.max(records as f64 / secs);
+            }
+            let peak_kib = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()));
+            println!("{}", serde_json::json!({
+                "scenario": "standard: kafka-4 defaults, 1 broker, 6 partitions, 1000 keys, 100-byte values, no trace",
+                "records": records,
+                "runs": runs,
+                "records_per_second": best.round(),
+                "peak_rss_kib": peak_kib.and_then(|k| k.parse::<u64>().ok()),
+            }));
             Ok(())
         }
         Command::Run { scenario, seed } => {
