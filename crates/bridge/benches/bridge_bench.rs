@@ -550,7 +550,7 @@ async fn bridge_throughput(
     batch: usize,
 ) -> f64 {
     let frames = frames(records, n, batch);
-    let (ws, _) = tokio_tungstenite::connect_async(bridge.url())
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(bridge.url(), None, true)
         .await
         .expect("connect");
     let (mut sink, mut stream) = ws.split();
@@ -601,7 +601,7 @@ async fn bridge_paced(
     let frames: Vec<String> = (0..n)
         .map(|id| ClientFrame::Produce(produce(records, id)).to_json())
         .collect();
-    let (ws, _) = tokio_tungstenite::connect_async(bridge.url())
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(bridge.url(), None, true)
         .await
         .expect("connect");
     let (mut sink, mut stream) = ws.split();
@@ -664,7 +664,7 @@ async fn flood(
 ) -> Flood {
     let frames = frames(records, n, batch);
     let idle_rss_kib = bridge.rss_kib().0;
-    let (ws, _) = tokio_tungstenite::connect_async(bridge.url())
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(bridge.url(), None, true)
         .await
         .expect("connect");
     let (mut sink, mut stream) = ws.split();

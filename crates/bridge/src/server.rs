@@ -18,6 +18,7 @@ use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use producer_wire::ProducerMetrics;
 use rdkafka::ClientConfig;
 use rdkafka::producer::{Producer as _, PurgeConfig};
@@ -403,6 +404,12 @@ async fn serve(
         let _ = shutdown.wait_for(Option::is_some).await;
     };
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    // Deliveries are small frames: send each batch at once (no Nagle delay).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            warn!(%err, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(stop_accepting)
         .await

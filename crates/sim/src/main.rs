@@ -152,27 +152,37 @@ fn run(cli: Cli) -> Result<(), String> {
                 let delivered = producer_sim::bench::run_standard(records);
                 let secs = start.elapsed().as_secs_f64();
                 if delivered != records {
-                    return Err(format!("only {delivered} of {records} records were delivered"));
+                    return Err(format!(
+                        "only {delivered} of {records} records were delivered"
+                    ));
                 }
                 best = best.max(records as f64 / secs);
             }
             let peak_kib = std::fs::read_to_string("/proc/self/status")
                 .ok()
-                .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()));
-            println!("{}", serde_json::json!({
-                "scenario": "standard: kafka-4 defaults, 1 broker, 6 partitions, 1000 keys, 100-byte values, no trace",
-                "records": records,
-                "runs": runs,
-                "records_per_second": best.round(),
-                "peak_rss_kib": peak_kib.and_then(|k| k.parse::<u64>().ok()),
-            }));
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+                });
+            println!(
+                "{}",
+                serde_json::json!({
+                    "scenario": "standard: kafka-4 defaults, 1 broker, 6 partitions, 1000 keys, 100-byte values, no trace",
+                    "records": records,
+                    "runs": runs,
+                    "records_per_second": best.round(),
+                    "peak_rss_kib": peak_kib.and_then(|k| k.parse::<u64>().ok()),
+                })
+            );
             Ok(())
         }
         Command::Run { scenario, seed } => {
             let text = std::fs::read_to_string(&scenario)
                 .map_err(|e| format!("{}: {e}", scenario.display()))?;
-            let mut sc: Scenario =
-                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", scenario.display()))?;
+            let is_toml = scenario.extension().is_some_and(|e| e == "toml");
+            let mut sc = Scenario::parse(&text, is_toml)
+                .map_err(|e| format!("{}: {e}", scenario.display()))?;
             if let Some(seed) = seed {
                 sc.seed = seed;
             }

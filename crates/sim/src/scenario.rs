@@ -14,7 +14,9 @@ pub struct Scenario {
     /// The root seed; every random draw of the run derives from it.
     pub seed: u64,
     pub profile: Profile,
-    /// Producer settings under Kafka's key names, as strings (`"acks" = "1"`).
+    /// Producer settings under Kafka's key names. Values are kept as the strings Kafka's
+    /// `ConfigDef` parses; numbers and booleans are accepted and turned into strings.
+    #[serde(deserialize_with = "config_values")]
     pub producer: BTreeMap<String, String>,
     pub cluster: ClusterSpec,
     pub network: NetworkSpec,
@@ -163,6 +165,34 @@ impl Default for Workload {
     }
 }
 
+/// A config value as written in a scenario file: `"5"`, `5`, `5.0` or `true`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ConfigValue {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+fn config_values<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw = BTreeMap::<String, ConfigValue>::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                ConfigValue::Text(s) => s,
+                ConfigValue::Int(i) => i.to_string(),
+                ConfigValue::Float(f) => f.to_string(),
+                ConfigValue::Bool(b) => b.to_string(),
+            };
+            (k, text)
+        })
+        .collect())
+}
+
 /// A scenario the model cannot run, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError(pub String);
@@ -176,6 +206,20 @@ impl std::fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 impl Scenario {
+    /// Reads a scenario from TOML (the file format) or JSON (the URL and API format).
+    pub fn parse(text: &str, is_toml: bool) -> Result<Scenario, ScenarioError> {
+        if is_toml {
+            toml::from_str(text).map_err(|e| ScenarioError(format!("invalid scenario: {e}")))
+        } else {
+            serde_json::from_str(text).map_err(|e| ScenarioError(format!("invalid scenario: {e}")))
+        }
+    }
+
+    /// The scenario as TOML, in the same shape `parse` reads.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("scenarios serialize")
+    }
+
     /// Checks the parts that are not producer configs.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let err = |m: String| Err(ScenarioError(m));

@@ -319,7 +319,7 @@ pub struct ClientRx(SplitStream<Ws>);
 
 impl Client {
     pub async fn connect(url: &str) -> Client {
-        let (ws, _response) = tokio_tungstenite::connect_async(url)
+        let (ws, _response) = tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
             .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
         Client::from_stream(ws)

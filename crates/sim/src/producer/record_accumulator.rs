@@ -123,10 +123,12 @@ impl RecordAccumulator {
                 .peek_current_partition(&mut random)
                 .partition
         });
+        let mut switched_before = None;
         if sticky && Self::all_batches_full(self.deques[p as usize].as_ref()) {
             // `partitionChanged`: a switch that waited for a batch boundary happens now (errata M).
             if let Some(next) = self.partitioner.update_partition_info(0, true, &mut random) {
                 p = next;
+                switched_before = Some(next);
             }
         }
         let deque = self.deques[p as usize].get_or_insert_with(VecDeque::new);
@@ -166,7 +168,8 @@ impl RecordAccumulator {
                 .update_partition_info(appended, enable_switch, &mut random)
         } else {
             None
-        };
+        }
+        .or(switched_before);
         Ok(RecordAppendResult {
             partition: p,
             batch,
