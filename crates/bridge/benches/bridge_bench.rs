@@ -38,7 +38,7 @@ use futures_util::{SinkExt, StreamExt};
 use producer_bridge::BridgeConfig;
 use producer_bridge::kafka::base_config;
 use producer_bridge::metrics::Histogram;
-use producer_wire::{BridgeFrame, ClientFrame, DeliveryOutcome, Produce};
+use producer_wire::{ClientFrame, Produce};
 use rdkafka::ClientContext;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -159,20 +159,32 @@ async fn run(o: Options) {
     // 1. Throughput.
     let mut direct_rates = vec![];
     let mut bridge_rates = vec![];
+    let (mut direct_cpu, mut bridge_cpu, mut client_cpu) = (vec![], vec![], vec![]);
     let mut saturated_added = None;
     for round in 1..=o.rounds {
-        let direct = direct_throughput(&bootstrap, &records, o.records, o.window);
-        println!("round {round}: direct {:>9.0} records/s", direct);
+        let (direct, cpu) = direct_throughput(&bootstrap, &records, o.records, o.window);
+        println!("round {round}: direct {direct:>9.0} records/s, producer CPU {cpu:.2} µs/record");
         direct_rates.push(direct);
+        direct_cpu.push(cpu);
         let bridge = BridgeProcess::start(&bootstrap, &[]).await;
-        let through = bridge_throughput(&bridge, &records, o.records, o.window, o.batch).await;
-        println!("round {round}: bridge {:>9.0} records/s", through);
+        let (through, cpu, client) =
+            bridge_throughput(&bridge, &records, o.records, o.window, o.batch).await;
+        println!(
+            "round {round}: bridge {through:>9.0} records/s, bridge CPU {cpu:.2} µs/record (client {client:.2})"
+        );
         bridge_rates.push(through);
+        bridge_cpu.push(cpu);
+        client_cpu.push(client);
         saturated_added = Some(bridge.added_latency().await);
         bridge.stop();
     }
     let direct = median(&mut direct_rates);
     let bridged = median(&mut bridge_rates);
+    let (direct_cpu, bridge_cpu, client_cpu) = (
+        median(&mut direct_cpu),
+        median(&mut bridge_cpu),
+        median(&mut client_cpu),
+    );
 
     // 2. Latency at a steady rate.
     let latency_records = o.rate * o.latency_secs;
@@ -208,6 +220,9 @@ async fn run(o: Options) {
         direct,
         bridged,
         bridged / direct
+    );
+    println!(
+        "| CPU per record, median | {direct_cpu:.2} µs (producer) | {bridge_cpu:.2} µs (bridge process) + {client_cpu:.2} µs (client) | |"
     );
     println!(
         "| delivery latency at {} records/s, p50 / p99 | {dp50:.2} / {dp99:.2} ms | {bp50:.2} / {bp99:.2} ms | difference {:.2} / {:.2} ms |",
@@ -289,6 +304,32 @@ async fn create_topic(bootstrap: &str, partitions: i32) {
     })
     .await
     .unwrap();
+}
+
+/// What the bench client reads of a bridge frame: its type, the record id and
+/// whether it failed. A client decoding every field would spend more of the
+/// shared CPU on itself; the bridge does the same work either way.
+#[derive(Debug, serde::Deserialize)]
+struct Reply<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    id: Option<u64>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+impl Reply<'_> {
+    fn parse(text: &str) -> Reply<'_> {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("bridge frame {text}: {e}"))
+    }
+
+    /// The id of an acknowledged record; panics on anything else.
+    fn acked(&self) -> u64 {
+        assert!(
+            self.kind == "delivery" && self.error.is_none(),
+            "bridge: {self:?}"
+        );
+        self.id.expect("a delivery has an id")
+    }
 }
 
 /// Counts acknowledgements, frees window places and records latencies.
@@ -392,9 +433,32 @@ fn direct(
     (ctx, elapsed)
 }
 
-fn direct_throughput(bootstrap: &str, records: &[(String, String)], n: u64, window: u64) -> f64 {
+/// Records/s, and CPU µs per record of the producing process (the bench).
+fn direct_throughput(
+    bootstrap: &str,
+    records: &[(String, String)],
+    n: u64,
+    window: u64,
+) -> (f64, f64) {
+    let cpu = cpu_seconds(std::process::id());
     let (_, elapsed) = direct(bootstrap, records, n, window, None);
-    n as f64 / elapsed.as_secs_f64()
+    let cpu = cpu_seconds(std::process::id()) - cpu;
+    (n as f64 / elapsed.as_secs_f64(), cpu * 1e6 / n as f64)
+}
+
+/// User + system CPU time of a process so far, from /proc (USER_HZ = 100).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Fields 14 (utime) and 15 (stime); `after_name` starts at field 3.
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }
 
 fn direct_paced(bootstrap: &str, records: &[(String, String)], n: u64, rate: u64) -> Arc<Counting> {
@@ -530,10 +594,7 @@ async fn warm_up(sink: &mut WsSink, stream: &mut WsStream, records: &[(String, S
         let Some(Ok(Message::Text(text))) = stream.next().await else {
             panic!("bridge connection ended");
         };
-        match BridgeFrame::parse(&text).unwrap() {
-            BridgeFrame::Delivery(d) if matches!(d.outcome, DeliveryOutcome::Acked { .. }) => {}
-            other => panic!("bridge warm-up: unexpected {other:?}"),
-        }
+        Reply::parse(&text).acked();
     }
 }
 
@@ -541,14 +602,15 @@ type WsSink = futures_util::stream::SplitSink<support::Ws, Message>;
 type WsStream = futures_util::stream::SplitStream<support::Ws>;
 
 /// The bridge path: `n` records in `produce_batch` frames, at most `window`
-/// unacknowledged. Returns records/s.
+/// unacknowledged. Returns records/s, and CPU µs per record of the bridge
+/// process and of the client (the bench process).
 async fn bridge_throughput(
     bridge: &BridgeProcess,
     records: &[(String, String)],
     n: u64,
     window: u64,
     batch: usize,
-) -> f64 {
+) -> (f64, f64, f64) {
     let frames = frames(records, n, batch);
     let (ws, _) = tokio_tungstenite::connect_async_with_config(bridge.url(), None, true)
         .await
@@ -556,6 +618,8 @@ async fn bridge_throughput(
     let (mut sink, mut stream) = ws.split();
     warm_up(&mut sink, &mut stream, records).await;
     let permits = Arc::new(tokio::sync::Semaphore::new(window as usize));
+    let (bridge_pid, client_pid) = (bridge.child.id(), std::process::id());
+    let cpu = (cpu_seconds(bridge_pid), cpu_seconds(client_pid));
     let started = Instant::now();
     let sender = {
         let permits = permits.clone();
@@ -572,22 +636,15 @@ async fn bridge_throughput(
         let Some(Ok(Message::Text(text))) = stream.next().await else {
             panic!("bridge connection ended");
         };
-        match BridgeFrame::parse(&text).unwrap() {
-            BridgeFrame::Delivery(d) => match d.outcome {
-                DeliveryOutcome::Acked { .. } => {
-                    acked += 1;
-                    permits.add_permits(1);
-                }
-                DeliveryOutcome::Failed { error } => {
-                    panic!("bridge: record {} failed: {error:?}", d.id)
-                }
-            },
-            other => panic!("bridge: unexpected {other:?}"),
-        }
+        Reply::parse(&text).acked();
+        acked += 1;
+        permits.add_permits(1);
     }
     let elapsed = started.elapsed();
+    let per_record = |before: f64, pid: u32| (cpu_seconds(pid) - before) * 1e6 / n as f64;
+    let cpu = (per_record(cpu.0, bridge_pid), per_record(cpu.1, client_pid));
     let _sink = sender.await.unwrap();
-    n as f64 / elapsed.as_secs_f64()
+    (n as f64 / elapsed.as_secs_f64(), cpu.0, cpu.1)
 }
 
 /// The bridge path at a steady rate, one `produce` frame per record: the
@@ -627,19 +684,14 @@ async fn bridge_paced(
             panic!("bridge connection ended");
         };
         let received = Instant::now();
-        match BridgeFrame::parse(&text).unwrap() {
-            BridgeFrame::Delivery(d) => {
-                assert!(matches!(d.outcome, DeliveryOutcome::Acked { .. }), "{d:?}");
-                let sent = sent_at
-                    .lock()
-                    .unwrap()
-                    .remove(&d.id)
-                    .expect("sent before reported");
-                latency.record(received - sent);
-                done += 1;
-            }
-            other => panic!("bridge: unexpected {other:?}"),
-        }
+        let id = Reply::parse(&text).acked();
+        let sent = sent_at
+            .lock()
+            .unwrap()
+            .remove(&id)
+            .expect("sent before reported");
+        latency.record(received - sent);
+        done += 1;
     }
     let _sink = sender.await.unwrap();
     latency
@@ -699,10 +751,10 @@ async fn flood(
         let Some(Ok(Message::Text(text))) = stream.next().await else {
             panic!("bridge connection ended");
         };
-        match BridgeFrame::parse(&text).unwrap() {
-            BridgeFrame::Delivery(_) => acked += 1,
-            BridgeFrame::Overloaded { .. } => overloaded += 1,
-            other => panic!("bridge: unexpected {other:?}"),
+        match Reply::parse(&text).kind.as_ref() {
+            "delivery" => acked += 1,
+            "overloaded" => overloaded += 1,
+            other => panic!("bridge: unexpected {other} frame"),
         }
     }
     finished.store(true, Relaxed);

@@ -238,7 +238,7 @@ impl ProducerContext for BridgeContext {
 
     fn delivery(&self, result: &DeliveryResult<'_>, ticket: Box<Ticket>) {
         let reported = Instant::now();
-        self.metrics.records_in_flight.fetch_sub(1, Relaxed);
+        self.metrics.records_reported.fetch_add(1, Relaxed);
         let report = match result {
             Ok(message) => Ok((
                 message.topic(),
@@ -251,7 +251,7 @@ impl ProducerContext for BridgeContext {
                 Err(error)
             }
         };
-        let outcome = outcome(report, ticket.received.elapsed());
+        let outcome = outcome(report, reported.saturating_duration_since(ticket.received));
         match outcome {
             DeliveryOutcome::Acked { .. } => self.metrics.records_acked.fetch_add(1, Relaxed),
             DeliveryOutcome::Failed { .. } => {

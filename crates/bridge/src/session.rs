@@ -19,7 +19,7 @@
 //! librdkafka's polling thread or from the reader; every other frame goes over
 //! a small bounded channel from the reader.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -94,6 +94,7 @@ pub(crate) async fn run(
             load: load.clone(),
             progress: Progress::default(),
             written: Vec::new(),
+            released: (0, 0),
         },
         control_rx,
         done_rx,
@@ -457,13 +458,12 @@ impl Reader {
             handoff: Instant::now(),
             reply: self.done.clone(),
         });
-        metrics.records_in_flight.fetch_add(1, Relaxed);
+        // Counted before the call: its report may come back before it returns.
+        metrics.records_sent.fetch_add(1, Relaxed);
         match kafka::enqueue(&self.producer, &record, ticket) {
-            Ok(()) => {
-                metrics.records_sent.fetch_add(1, Relaxed);
-            }
+            Ok(()) => {}
             Err((refused, _ticket)) => {
-                metrics.records_in_flight.fetch_sub(1, Relaxed);
+                metrics.records_sent.fetch_sub(1, Relaxed);
                 match refused {
                     Refused::QueueFull => {
                         metrics.records_overloaded.fetch_add(1, Relaxed);
@@ -512,6 +512,8 @@ struct Writer {
     /// Bridge time before librdkafka and report time of the deliveries fed
     /// since the last socket flush.
     written: Vec<(Duration, Instant)>,
+    /// Records and bytes answered since the last flush, released from `load` then.
+    released: (usize, usize),
 }
 
 /// How the writer ends.
@@ -634,8 +636,8 @@ impl Writer {
 
     /// Sends a record's answer, then any `flushed` it unblocked.
     async fn done(&mut self, done: Done) {
-        self.load.records.fetch_sub(1, Relaxed);
-        self.load.bytes.fetch_sub(done.bytes, Relaxed);
+        self.released.0 += 1;
+        self.released.1 += done.bytes;
         let due = self.progress.answered(done.seq);
         self.frame(&done.frame.into()).await;
         if let Some(timing) = done.timing {
@@ -650,8 +652,12 @@ impl Writer {
         }
     }
 
-    /// Writes what was queued, and records the bridge time of the deliveries in it.
+    /// Writes what was queued, releases the answered records from the
+    /// connection's load, and records the bridge time of the deliveries.
     async fn flush(&mut self) {
+        let (records, bytes) = std::mem::take(&mut self.released);
+        self.load.records.fetch_sub(records, Relaxed);
+        self.load.bytes.fetch_sub(bytes, Relaxed);
         if self.open
             && let Err(err) = self.sink.flush().await
         {
@@ -673,8 +679,9 @@ impl Writer {
 struct Progress {
     /// Every record below this is answered.
     answered_below: u64,
-    /// Answered records above `answered_below`.
-    ahead: BTreeSet<u64>,
+    /// Whether each record from `answered_below` on is answered (at most the
+    /// in-flight cap long: an unanswered record is at its front).
+    ahead: VecDeque<bool>,
     /// Marks of the flushes not yet answered, in order.
     flushes: VecDeque<u64>,
 }
@@ -682,13 +689,16 @@ struct Progress {
 impl Progress {
     /// Marks a record answered; returns how many `flushed` frames are due now.
     fn answered(&mut self, seq: u64) -> usize {
-        if seq == self.answered_below {
-            self.answered_below += 1;
-            while self.ahead.remove(&self.answered_below) {
+        if let Some(offset) = seq.checked_sub(self.answered_below) {
+            let offset = offset as usize;
+            if self.ahead.len() <= offset {
+                self.ahead.resize(offset + 1, false);
+            }
+            self.ahead[offset] = true;
+            while self.ahead.front() == Some(&true) {
+                self.ahead.pop_front();
                 self.answered_below += 1;
             }
-        } else if seq > self.answered_below {
-            self.ahead.insert(seq);
         }
         self.due()
     }
@@ -706,9 +716,9 @@ impl Progress {
 
     /// How many records below `upto` have no answer yet.
     fn unanswered(&self, upto: u64) -> u64 {
-        let ahead = self.ahead.range(..upto).count() as u64;
-        upto.saturating_sub(self.answered_below)
-            .saturating_sub(ahead)
+        let span = upto.saturating_sub(self.answered_below) as usize;
+        let answered = self.ahead.iter().take(span).filter(|a| **a).count();
+        (span - answered) as u64
     }
 
     fn due(&mut self) -> usize {

@@ -20,6 +20,7 @@ pub fn standard_scenario(records: u64) -> Scenario {
             records_per_second: 1_000_000,
             keys: KeyChoice::Pool { count: 1000 },
             value_bytes: 100,
+            ..Workload::default()
         },
         ..Scenario::default()
     }

@@ -165,6 +165,15 @@ pub enum EventKind {
         error: String,
         requests: usize,
     },
+    /// `send()` blocked: `buffer.memory` has no room for a new batch of `bytes`.
+    SendBlocked {
+        record: RecordId,
+        bytes: u64,
+    },
+    /// The application exited without `flush()`/`close()`; these records never get a callback.
+    ProcessExited {
+        undelivered: usize,
+    },
     MetadataRequested {
         node: NodeId,
     },

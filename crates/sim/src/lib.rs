@@ -38,6 +38,7 @@ pub mod scenario;
 pub mod simulation;
 
 pub mod producer {
+    pub mod buffer_pool;
     pub mod built_in_partitioner;
     pub mod exponential_backoff;
     pub mod librdkafka_partitioner;

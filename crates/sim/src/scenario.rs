@@ -71,6 +71,24 @@ pub struct Workload {
     pub keys: KeyChoice,
     /// Bytes of each value (UTF-8 text).
     pub value_bytes: usize,
+    /// `send().get()`: wait for each record's result before the next `send()`.
+    pub sync: bool,
+    /// What the application does after its last `send()`.
+    pub on_finish: OnFinish,
+}
+
+/// The end of the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFinish {
+    /// The application keeps running (a service): batches leave when full or lingered.
+    #[default]
+    KeepRunning,
+    /// `producer.close()`: flushes everything, then stops.
+    Close,
+    /// The process exits without `flush()` or `close()`: whatever is still in the
+    /// accumulator or in flight never gets a callback (the tutorial's first pitfall).
+    ExitWithoutFlush,
 }
 
 /// Something that goes wrong, as data.
@@ -161,6 +179,8 @@ impl Default for Workload {
             records: 200,
             keys: KeyChoice::Pool { count: 12 },
             value_bytes: 100,
+            sync: false,
+            on_finish: OnFinish::KeepRunning,
         }
     }
 }

@@ -8,25 +8,32 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use crate::broker::cluster::{ClusterTimer, FetchRequest, FetchResponse, Outbox};
 use crate::broker::{Cluster, ClusterConfig};
-use crate::event::{EventKind, Outcome, Trace};
+use crate::event::{EventKind, Trace};
 use crate::produce_request::{ProduceRequest, ProduceResponse};
 use crate::producer::metadata::{Metadata, NodeId};
 use crate::producer::partitioner::Partitioner;
-use crate::producer::producer_batch::SerializedRecord;
 use crate::producer::producer_config::{Acks, ConfigException, ProducerConfig};
 use crate::producer::record_accumulator::RecordAccumulator;
-use crate::producer::sender::Delivery as DeliveryReport;
 use crate::producer::sender::{Delivery, Sender, SenderContext};
 use crate::producer::transaction_manager::{ProducerIdAndEpoch, TransactionManager};
 use crate::protocol::Errors;
 use crate::rng::{SimRng, Stream};
-use crate::scenario::{Fault, KeyChoice, Scenario, ScenarioError};
+use crate::scenario::{Fault, Scenario, ScenarioError};
+
+mod application;
+pub use application::AppState;
 
 /// Something scheduled to happen at a virtual time.
 #[derive(Debug)]
 enum Action {
     /// The application calls `send()` for its next record.
     AppSend,
+    /// A blocked `send()` reached `max.block.ms`.
+    SendBlockTimeout {
+        record: u64,
+    },
+    /// The application is done sending: it closes the producer, or exits without flushing.
+    AppFinish,
     /// The sender's poll timeout ran out.
     SenderWakeup,
     RequestArrives(ProduceRequest),
@@ -118,6 +125,7 @@ pub struct Simulation {
     pub cluster: Cluster,
     pub deliveries: Vec<Delivery>,
     pub trace: Trace,
+    pub app: AppState,
     queue: BinaryHeap<Reverse<Scheduled>>,
     next_seq: u64,
     now_us: u64,
@@ -169,6 +177,7 @@ impl Simulation {
             metadata,
             cluster,
             deliveries: Vec::new(),
+            app: AppState::default(),
             trace,
             queue: BinaryHeap::new(),
             next_seq: 0,
@@ -231,14 +240,15 @@ impl Simulation {
     /// True when every record has its callback, every sent request has reached its broker,
     /// and no fault is still to come. Replication and ISR checks go on forever and do not count.
     pub fn is_finished(&self) -> bool {
+        if self.app.exited {
+            return true;
+        }
         self.records_sent >= self.scenario.workload.records
             && self.deliveries.len() as u64 >= self.records_sent
-            && !self.queue.iter().any(|Reverse(s)| {
-                matches!(
-                    s.action,
-                    Action::Fault(_) | Action::Heal { .. } | Action::RequestArrives(_)
-                )
-            })
+            && !self
+                .queue
+                .iter()
+                .any(|Reverse(s)| matches!(s.action, Action::Fault(_) | Action::RequestArrives(_)))
     }
 
     /// Processes the next event. Returns false when there is none.
@@ -343,6 +353,8 @@ impl Simulation {
         let mut wake_sender = true;
         match action {
             Action::AppSend => wake_sender = self.app_send(),
+            Action::SendBlockTimeout { record } => self.send_block_timeout(record),
+            Action::AppFinish => self.app_finish(),
             Action::SenderWakeup => {}
             Action::RequestArrives(request) => {
                 if self.cluster.is_alive(request.destination) && !self.cut(request.destination) {
@@ -444,7 +456,7 @@ impl Simulation {
             }
         }
         self.deliver(out);
-        wake_sender
+        wake_sender | self.app_progress()
     }
 
     /// Adds a fault at the current time, as data: it joins the scenario's timeline, so the
@@ -496,165 +508,6 @@ impl Simulation {
         self.cluster.crash(broker, now, &mut self.trace, out);
         let (sender, mut cx) = self.sender_cx();
         sender.disconnect(broker, Errors::NetworkException, now, &mut cx);
-    }
-
-    /// `KafkaProducer.doSend`: serialize, partition, append; then schedule the next send.
-    /// Returns whether the append opened or filled a batch (`sender.wakeup()`).
-    fn app_send(&mut self) -> bool {
-        let now = self.now_us;
-        let id = self.records_sent;
-        self.records_sent += 1;
-        let w = &self.scenario.workload;
-        let key = match w.keys {
-            KeyChoice::Null => None,
-            KeyChoice::Pool { count } => {
-                Some(format!("key-{}", self.workload_rng.below(count as u64)))
-            }
-            KeyChoice::Unique => Some(format!("key-{id}")),
-        };
-        let value = make_value(id, w.value_bytes);
-        if self.trace.is_on() {
-            self.trace.emit(
-                now,
-                EventKind::Send {
-                    record: id,
-                    key: key.clone(),
-                    value: Some(value.clone()),
-                },
-            );
-        }
-        let topic = self.scenario.cluster.topic.clone();
-        let serialized = self
-            .config
-            .key_serializer
-            .serialize_text(&topic, key.as_deref())
-            .and_then(|k| {
-                Ok((
-                    k,
-                    self.config
-                        .value_serializer
-                        .serialize_text(&topic, Some(&value))?,
-                ))
-            });
-        let (key_bytes, value_bytes) = match serialized {
-            Ok(kv) => kv,
-            Err(e) => {
-                // `send()` throws a SerializationException: no partition, no callback from the I/O thread.
-                self.fail_at_send(id, None, "SERIALIZATION_EXCEPTION", format!("{e:?}"));
-                return self.schedule_next_send();
-            }
-        };
-        if self.trace.is_on() {
-            self.trace.emit(
-                now,
-                EventKind::Serialized {
-                    record: id,
-                    key_bytes: key_bytes.as_ref().map(Vec::len),
-                    value_bytes: value_bytes.as_ref().map(Vec::len),
-                },
-            );
-        }
-        let n = self.metadata.num_partitions();
-        let mut record = SerializedRecord {
-            id,
-            key: key_bytes,
-            value: value_bytes,
-            headers: Vec::new(),
-            timestamp_ms: (now / 1000) as i64,
-        };
-        let mut abort = self.partitioner.aborts_on_new_batch();
-        let (result, how) = loop {
-            let choice = match self.partitioner.partition(
-                &topic,
-                record.key.as_deref(),
-                None,
-                n,
-                now,
-                &mut self.partitioner_rng,
-            ) {
-                Ok(c) => c,
-                Err(e) => {
-                    self.fail_at_send(id, None, "PARTITION_ERROR", format!("{e:?}"));
-                    return self.schedule_next_send();
-                }
-            };
-            match self.accumulator.append(
-                choice.partition,
-                record,
-                now,
-                &mut self.partitioner_rng,
-                abort,
-            ) {
-                Ok(result) => break (result, choice.how),
-                Err(back) => {
-                    // `abortForNewBatch`: tell the partitioner, then partition again (KafkaProducer.doSend).
-                    record = back;
-                    let prev = choice
-                        .partition
-                        .expect("only keyed or explicit appends abort");
-                    self.partitioner
-                        .on_new_batch(&topic, prev, n, &mut self.partitioner_rng);
-                    abort = false;
-                }
-            }
-        };
-        self.trace.emit(
-            now,
-            EventKind::Partitioned {
-                record: id,
-                partition: result.partition,
-                how,
-            },
-        );
-        self.trace.emit(
-            now,
-            EventKind::Appended {
-                record: id,
-                partition: result.partition,
-                batch: result.batch,
-                new_batch: result.new_batch_created,
-                batch_bytes: result.batch_bytes,
-            },
-        );
-        if let Some(to) = result.switched_to {
-            self.trace.emit(now, EventKind::StickySwitched { to });
-        }
-        self.schedule_next_send();
-        result.new_batch_created || result.batch_is_full
-    }
-
-    /// The application's next `send()` at its even spacing.
-    fn schedule_next_send(&mut self) -> bool {
-        let w = &self.scenario.workload;
-        if self.records_sent < w.records {
-            let at = self.records_sent * 1_000_000 / w.records_per_second as u64;
-            self.schedule(at, Action::AppSend);
-        }
-        false
-    }
-
-    /// A `send()` that failed before reaching the accumulator: its callback fires at once.
-    fn fail_at_send(&mut self, record: u64, partition: Option<u32>, error: &str, message: String) {
-        let now = self.now_us;
-        let outcome = Outcome::Failed {
-            error: error.to_string(),
-            message,
-        };
-        let partition = partition.unwrap_or(u32::MAX);
-        self.trace.emit(
-            now,
-            EventKind::Callback {
-                record,
-                partition,
-                outcome: outcome.clone(),
-            },
-        );
-        self.deliveries.push(DeliveryReport {
-            record,
-            partition,
-            at_us: now,
-            outcome,
-        });
     }
 
     /// Runs the sender until it sends nothing more now, then schedules its next wake-up.
@@ -724,14 +577,4 @@ impl Simulation {
     pub fn expects_responses(&self) -> bool {
         self.config.acks != Acks::None
     }
-}
-
-/// A readable value of exactly `bytes` bytes: `v<id>` padded with dots (cut if too long).
-fn make_value(id: u64, bytes: usize) -> String {
-    let mut v = format!("v{id}");
-    v.truncate(bytes);
-    while v.len() < bytes {
-        v.push('.');
-    }
-    v
 }

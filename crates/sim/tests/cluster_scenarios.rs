@@ -63,6 +63,7 @@ fn failover(acks: &str, min_isr: u32) -> Scenario {
             records_per_second: 100,
             keys: KeyChoice::Pool { count: 4 },
             value_bytes: 20,
+            ..Workload::default()
         },
         faults: vec![
             at(
@@ -148,6 +149,7 @@ fn dropped_response_duplicates_without_idempotence() {
             records_per_second: 100,
             keys: KeyChoice::Pool { count: 1 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![at(50, Fault::DropNextResponse { broker: 1 })],
         ..Scenario::default()
@@ -176,6 +178,7 @@ fn dropped_response_is_deduplicated_with_idempotence() {
             records_per_second: 2,
             keys: KeyChoice::Pool { count: 1 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![at(50, Fault::DropNextResponse { broker: 1 })],
         ..Scenario::default()
@@ -218,6 +221,7 @@ fn retry_without_idempotence_reorders() {
             records_per_second: 1000,
             keys: KeyChoice::Pool { count: 1 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![at(3, Fault::DropNextRequest { broker: 1 })],
         ..Scenario::default()
@@ -247,6 +251,7 @@ fn retry_with_idempotence_keeps_order() {
             records_per_second: 1000,
             keys: KeyChoice::Pool { count: 1 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![at(12, Fault::DropNextRequest { broker: 1 })],
         ..Scenario::default()
@@ -274,6 +279,7 @@ fn isr_shrink_gives_not_enough_replicas_until_the_follower_returns() {
             records_per_second: 10,
             keys: KeyChoice::Pool { count: 2 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![at(
             100,
@@ -341,6 +347,7 @@ fn lost_response_behind_five_newer_batches_falls_out_of_the_dedup_window() {
             records_per_second: 100,
             keys: KeyChoice::Pool { count: 1 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![at(50, Fault::DropNextResponse { broker: 1 })],
         ..Scenario::default()
@@ -387,6 +394,7 @@ fn no_unclean_election_records_expire_while_offline() {
             records_per_second: 1,
             keys: KeyChoice::Pool { count: 1 },
             value_bytes: 10,
+            ..Workload::default()
         },
         faults: vec![
             at(

@@ -32,6 +32,7 @@ fn scenario(seed: u64, props: &[(&str, String)], partitions: u32, min_isr: u32) 
             records_per_second: 150,
             keys: KeyChoice::Pool { count: 8 },
             value_bytes: 16,
+            ..Workload::default()
         },
         ..Scenario::default()
     }

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::buffer_pool::BufferPool;
 use super::built_in_partitioner::BuiltInPartitioner;
 use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
@@ -30,6 +31,19 @@ pub struct RecordAppendResult {
     pub batch_bytes: usize,
     /// The sticky partition switched to this one after the append.
     pub switched_to: Option<u32>,
+}
+
+/// What `append` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendOutcome {
+    Appended(RecordAppendResult),
+    /// `abortForNewBatch`: the partitioner wants `onNewBatch` before a new batch is opened.
+    AbortForNewBatch(SerializedRecord),
+    /// A new batch needs `size` bytes that `buffer.memory` does not have: `send()` blocks.
+    Blocked {
+        record: SerializedRecord,
+        size: u64,
+    },
 }
 
 /// `ReadyCheckResult`: nodes with sendable data, and when to look again.
@@ -68,6 +82,7 @@ pub struct RecordAccumulator {
     muted: Vec<bool>,
     drain_index: BTreeMap<NodeId, usize>,
     pub partitioner: BuiltInPartitioner,
+    pub buffer_pool: BufferPool,
     next_batch_id: BatchId,
     flushes_in_progress: u32,
     closed: bool,
@@ -88,6 +103,7 @@ impl RecordAccumulator {
             muted: vec![false; num_partitions as usize],
             drain_index: BTreeMap::new(),
             partitioner: BuiltInPartitioner::new(num_partitions, config.batch_size),
+            buffer_pool: BufferPool::new(config.buffer_memory),
             next_batch_id: 0,
             flushes_in_progress: 0,
             closed: false,
@@ -98,7 +114,8 @@ impl RecordAccumulator {
     /// `partition = None` is Kafka's UNKNOWN_PARTITION: the sticky partitioner chooses.
     /// With `abort_on_new_batch` (a `partitioner.class` partitioner), a record that would need a
     /// new batch is handed back instead (`abortForNewBatch`), so the producer can call
-    /// `onNewBatch` and partition again.
+    /// `onNewBatch` and partition again. A new batch takes its buffer from `buffer.memory`;
+    /// `preallocated` is memory a blocked `send()` already gathered for it.
     pub fn append(
         &mut self,
         partition: Option<u32>,
@@ -106,16 +123,8 @@ impl RecordAccumulator {
         now_us: u64,
         rng: &mut SimRng,
         abort_on_new_batch: bool,
-    ) -> Result<RecordAppendResult, SerializedRecord> {
-        if abort_on_new_batch
-            && let Some(p) = partition
-            && self.deques[p as usize]
-                .as_ref()
-                .and_then(|d| d.back())
-                .is_none_or(|last| !last.has_room_for(&record))
-        {
-            return Err(record);
-        }
+        preallocated: u64,
+    ) -> AppendOutcome {
         let mut random = || rng.next_positive_i32();
         let sticky = partition.is_none();
         let mut p = partition.unwrap_or_else(|| {
@@ -131,12 +140,27 @@ impl RecordAccumulator {
                 switched_before = Some(next);
             }
         }
-        let deque = self.deques[p as usize].get_or_insert_with(VecDeque::new);
         let upper_bound = estimate_batch_size_upper_bound(
             record.key.as_deref(),
             record.value.as_deref(),
             &record.headers,
         );
+        let needs_new_batch = self.deques[p as usize]
+            .as_ref()
+            .and_then(|d| d.back())
+            .is_none_or(|last| !last.has_room_for(&record));
+        if needs_new_batch {
+            if abort_on_new_batch && partition.is_some() {
+                return AppendOutcome::AbortForNewBatch(record);
+            }
+            let size = self.batch_size.max(upper_bound) as u64;
+            if preallocated < size && !self.buffer_pool.try_allocate(size) {
+                return AppendOutcome::Blocked { record, size };
+            }
+        } else if preallocated > 0 {
+            self.buffer_pool.deallocate(preallocated);
+        }
+        let deque = self.deques[p as usize].get_or_insert_with(VecDeque::new);
         let attempt = match deque.back_mut() {
             Some(last) => last.try_append(record).map(|grew| (last.id, grew)),
             None => Err(record),
@@ -170,7 +194,7 @@ impl RecordAccumulator {
             None
         }
         .or(switched_before);
-        Ok(RecordAppendResult {
+        AppendOutcome::Appended(RecordAppendResult {
             partition: p,
             batch,
             new_batch_created,
@@ -255,7 +279,9 @@ impl RecordAccumulator {
                 self.linger_us
             };
             let expired = waited >= time_to_wait;
-            let sendable = full || expired || self.closed || self.flushes_in_progress > 0;
+            let exhausted = self.buffer_pool.queued() > 0;
+            let sendable =
+                full || expired || exhausted || self.closed || self.flushes_in_progress > 0;
             if sendable && !backing_off {
                 ready_nodes.push(leader);
             } else {

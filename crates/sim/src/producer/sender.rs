@@ -246,7 +246,8 @@ impl Sender {
             next = next.min(deadline);
         }
         if self.metadata_needed && !self.metadata_in_flight {
-            next = next.min(self.next_metadata_us.max(now_us + 1));
+            // With no node to ask, `leastLoadedNode` gives up until a reconnect could succeed.
+            next = next.min(self.next_metadata_us.max(now_us + self.retry_backoff_us));
         }
         out.next_wakeup_us = (next != u64::MAX).then_some(next.max(now_us));
         out
@@ -550,6 +551,8 @@ impl Sender {
         now_us: u64,
         cx: &mut SenderContext<'_>,
     ) {
+        // The batch's buffer goes back to buffer.memory once its callbacks have run.
+        cx.acc.buffer_pool.deallocate(batch.write_limit as u64);
         if self.guarantee_message_order {
             cx.acc.unmute_partition(batch.partition);
         }
@@ -584,6 +587,7 @@ impl Sender {
         now_us: u64,
         cx: &mut SenderContext<'_>,
     ) {
+        cx.acc.buffer_pool.deallocate(batch.write_limit as u64);
         if let Some(tm) = cx.tm.as_deref_mut() {
             tm.remove_in_flight_batch(batch.partition, batch.id);
         }

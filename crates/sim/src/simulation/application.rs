@@ -1,0 +1,350 @@
+//! The application thread: it calls `send()` at the workload's pace, blocks when
+//! `buffer.memory` is exhausted, waits on each future in sync mode, and at the end closes the
+//! producer or exits without flushing.
+//!
+//! Source: apache/kafka `KafkaProducer.send/doSend` (serialize, partition, size check,
+//! `accumulator.append` with `abortForNewBatch`, wake the sender), `BufferPool.allocate`,
+//! `KafkaProducer.close` / `flush`.
+
+use super::{Action, Simulation};
+use crate::event::{EventKind, Outcome};
+use crate::producer::producer_batch::{RecordId, SerializedRecord};
+use crate::producer::record_accumulator::AppendOutcome;
+use crate::producer::sender::Delivery;
+use crate::record_size::estimate_batch_size_upper_bound;
+use crate::scenario::{KeyChoice, OnFinish};
+
+/// A `send()` waiting for memory.
+#[derive(Debug, Clone)]
+struct BlockedSend {
+    record: SerializedRecord,
+    partition: Option<u32>,
+    size: u64,
+    since_us: u64,
+}
+
+/// What the application thread is doing.
+#[derive(Debug, Clone, Default)]
+pub struct AppState {
+    blocked: Option<BlockedSend>,
+    /// Sync mode: the record whose future `send().get()` waits on.
+    awaiting: Option<RecordId>,
+    delivered_seen: usize,
+    /// The process exited without flushing.
+    pub exited: bool,
+    /// `close()` was called.
+    pub closed: bool,
+}
+
+impl AppState {
+    /// The record a blocked `send()` is waiting to append, and since when.
+    pub fn blocked_on(&self) -> Option<(RecordId, u64, u64)> {
+        self.blocked
+            .as_ref()
+            .map(|b| (b.record.id, b.size, b.since_us))
+    }
+}
+
+impl Simulation {
+    /// `KafkaProducer.doSend` for the workload's next record: serialize, check the size,
+    /// partition, append. Returns whether the sender thread is woken.
+    pub(super) fn app_send(&mut self) -> bool {
+        let now = self.now_us;
+        let id = self.records_sent;
+        self.records_sent += 1;
+        let w = &self.scenario.workload;
+        let key = match w.keys {
+            KeyChoice::Null => None,
+            KeyChoice::Pool { count } => {
+                Some(format!("key-{}", self.workload_rng.below(count as u64)))
+            }
+            KeyChoice::Unique => Some(format!("key-{id}")),
+        };
+        let value = make_value(id, w.value_bytes);
+        if self.trace.is_on() {
+            self.trace.emit(
+                now,
+                EventKind::Send {
+                    record: id,
+                    key: key.clone(),
+                    value: Some(value.clone()),
+                },
+            );
+        }
+        let topic = self.scenario.cluster.topic.clone();
+        let serialized = self
+            .config
+            .key_serializer
+            .serialize_text(&topic, key.as_deref())
+            .and_then(|k| {
+                Ok((
+                    k,
+                    self.config
+                        .value_serializer
+                        .serialize_text(&topic, Some(&value))?,
+                ))
+            });
+        let (key_bytes, value_bytes) = match serialized {
+            Ok(kv) => kv,
+            Err(e) => {
+                // `send()` throws a SerializationException: no partition, no callback from the I/O thread.
+                self.fail_at_send(id, None, "SERIALIZATION_EXCEPTION", format!("{e:?}"));
+                return self.after_send(id, false);
+            }
+        };
+        if self.trace.is_on() {
+            self.trace.emit(
+                now,
+                EventKind::Serialized {
+                    record: id,
+                    key_bytes: key_bytes.as_ref().map(Vec::len),
+                    value_bytes: value_bytes.as_ref().map(Vec::len),
+                },
+            );
+        }
+        let record = SerializedRecord {
+            id,
+            key: key_bytes,
+            value: value_bytes,
+            headers: Vec::new(),
+            timestamp_ms: (now / 1000) as i64,
+        };
+        // `ensureValidRecordSize`: the batch upper bound must fit a request and the buffer.
+        let size = estimate_batch_size_upper_bound(
+            record.key.as_deref(),
+            record.value.as_deref(),
+            &record.headers,
+        );
+        if size > self.config.max_request_size {
+            let m = format!(
+                "The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
+                self.config.max_request_size
+            );
+            self.fail_at_send(id, None, "RECORD_TOO_LARGE", m);
+            return self.after_send(id, false);
+        }
+        if size as u64 > self.config.buffer_memory {
+            let m = format!(
+                "The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration."
+            );
+            self.fail_at_send(id, None, "RECORD_TOO_LARGE", m);
+            return self.after_send(id, false);
+        }
+        self.partition_and_append(record, 0)
+    }
+
+    /// The partitioner and `accumulator.append`, with the `abortForNewBatch` loop.
+    fn partition_and_append(&mut self, mut record: SerializedRecord, preallocated: u64) -> bool {
+        let now = self.now_us;
+        let id = record.id;
+        let topic = self.scenario.cluster.topic.clone();
+        let n = self.metadata.num_partitions();
+        let mut abort = self.partitioner.aborts_on_new_batch() && preallocated == 0;
+        loop {
+            let choice = match self.partitioner.partition(
+                &topic,
+                record.key.as_deref(),
+                None,
+                n,
+                now,
+                &mut self.partitioner_rng,
+            ) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.fail_at_send(id, None, "PARTITION_ERROR", format!("{e:?}"));
+                    return self.after_send(id, false);
+                }
+            };
+            match self.accumulator.append(
+                choice.partition,
+                record,
+                now,
+                &mut self.partitioner_rng,
+                abort,
+                preallocated,
+            ) {
+                AppendOutcome::Appended(result) => {
+                    self.trace.emit(
+                        now,
+                        EventKind::Partitioned {
+                            record: id,
+                            partition: result.partition,
+                            how: choice.how,
+                        },
+                    );
+                    self.trace.emit(
+                        now,
+                        EventKind::Appended {
+                            record: id,
+                            partition: result.partition,
+                            batch: result.batch,
+                            new_batch: result.new_batch_created,
+                            batch_bytes: result.batch_bytes,
+                        },
+                    );
+                    if let Some(to) = result.switched_to {
+                        self.trace.emit(now, EventKind::StickySwitched { to });
+                    }
+                    return self.after_send(id, result.new_batch_created || result.batch_is_full);
+                }
+                AppendOutcome::AbortForNewBatch(back) => {
+                    // `onNewBatch`, then partition again (KafkaProducer.doSend).
+                    record = back;
+                    let prev = choice
+                        .partition
+                        .expect("only keyed or explicit appends abort");
+                    self.partitioner
+                        .on_new_batch(&topic, prev, n, &mut self.partitioner_rng);
+                    abort = false;
+                }
+                AppendOutcome::Blocked { record, size } => {
+                    // `BufferPool.allocate` blocks the application thread.
+                    self.accumulator.buffer_pool.enqueue_waiter(id, size);
+                    self.trace.emit(
+                        now,
+                        EventKind::SendBlocked {
+                            record: id,
+                            bytes: size,
+                        },
+                    );
+                    let deadline = now + self.config.max_block_ms.saturating_mul(1000);
+                    self.app.blocked = Some(BlockedSend {
+                        record,
+                        partition: choice.partition,
+                        size,
+                        since_us: now,
+                    });
+                    self.schedule(deadline, Action::SendBlockTimeout { record: id });
+                    return true; // exhausted memory makes every batch sendable: wake the sender
+                }
+            }
+        }
+    }
+
+    /// After `send()` returned: wait on the future (sync), or schedule the next call.
+    fn after_send(&mut self, id: RecordId, wake_sender: bool) -> bool {
+        if self.scenario.workload.sync
+            && !self.deliveries.iter().rev().take(4).any(|d| d.record == id)
+        {
+            self.app.awaiting = Some(id);
+        } else {
+            self.schedule_next_send();
+        }
+        wake_sender
+    }
+
+    /// The application's next `send()` at its pace (at once, if it is running late), or the end.
+    fn schedule_next_send(&mut self) {
+        let w = &self.scenario.workload;
+        if self.records_sent < w.records {
+            let at = (self.records_sent * 1_000_000 / w.records_per_second as u64).max(self.now_us);
+            self.schedule(at, Action::AppSend);
+        } else {
+            self.schedule(self.now_us, Action::AppFinish);
+        }
+    }
+
+    /// Resumes the application when its blocked `send()` got memory or its awaited future
+    /// completed. Returns whether the sender thread is woken.
+    pub(super) fn app_progress(&mut self) -> bool {
+        let mut wake = false;
+        if let Some(b) = &self.app.blocked
+            && !self.accumulator.buffer_pool.is_waiting(b.record.id)
+        {
+            let b = self.app.blocked.take().expect("checked");
+            let _ = b.partition;
+            wake |= self.partition_and_append(b.record, b.size);
+        }
+        if let Some(id) = self.app.awaiting {
+            let fresh = &self.deliveries[self.app.delivered_seen.min(self.deliveries.len())..];
+            if fresh.iter().any(|d| d.record == id) {
+                self.app.awaiting = None;
+                self.schedule_next_send();
+            }
+        }
+        self.app.delivered_seen = self.deliveries.len();
+        wake
+    }
+
+    /// `max.block.ms` passed: `BufferExhaustedException` goes to the callback.
+    pub(super) fn send_block_timeout(&mut self, record: RecordId) {
+        if self
+            .app
+            .blocked
+            .as_ref()
+            .is_none_or(|b| b.record.id != record)
+        {
+            return;
+        }
+        let b = self.app.blocked.take().expect("checked");
+        self.accumulator.buffer_pool.cancel_waiter(record);
+        let pool = &self.accumulator.buffer_pool;
+        let message = format!(
+            "Failed to allocate {} bytes within the configured max blocking time {} ms. Total memory: {} bytes. Available memory: {} bytes. Poolable size: {} bytes",
+            b.size,
+            self.config.max_block_ms,
+            pool.total_memory(),
+            pool.available_memory(),
+            self.config.batch_size
+        );
+        self.fail_at_send(record, b.partition, "BUFFER_EXHAUSTED", message);
+        self.after_send(record, false);
+    }
+
+    /// After the last `send()`: `close()` flushes and stops; exiting loses what is unsent.
+    pub(super) fn app_finish(&mut self) {
+        match self.scenario.workload.on_finish {
+            OnFinish::KeepRunning => {}
+            OnFinish::Close => {
+                self.app.closed = true;
+                self.accumulator.close();
+            }
+            OnFinish::ExitWithoutFlush => {
+                let lost = self.records_sent as usize - self.deliveries.len();
+                self.trace
+                    .emit(self.now_us, EventKind::ProcessExited { undelivered: lost });
+                self.app.exited = true;
+            }
+        }
+    }
+
+    /// A `send()` that failed before reaching the accumulator: its callback fires at once.
+    fn fail_at_send(
+        &mut self,
+        record: RecordId,
+        partition: Option<u32>,
+        error: &str,
+        message: String,
+    ) {
+        let now = self.now_us;
+        let outcome = Outcome::Failed {
+            error: error.to_string(),
+            message,
+        };
+        let partition = partition.unwrap_or(u32::MAX);
+        self.trace.emit(
+            now,
+            EventKind::Callback {
+                record,
+                partition,
+                outcome: outcome.clone(),
+            },
+        );
+        self.deliveries.push(Delivery {
+            record,
+            partition,
+            at_us: now,
+            outcome,
+        });
+    }
+}
+
+/// A readable value of exactly `bytes` bytes: `v<id>` padded with dots (cut if too long).
+fn make_value(id: u64, bytes: usize) -> String {
+    let mut v = format!("v{id}");
+    v.truncate(bytes);
+    while v.len() < bytes {
+        v.push('.');
+    }
+    v
+}
