@@ -53,10 +53,20 @@ pub fn application(sim: &Simulation) -> Html {
         .take(8)
         .collect();
     let total = sim.scenario.workload.records;
+    let blocked = sim.app.blocked_on().map(|(r, bytes, since)| html! {
+        <p class="error" role="status">{ format!("send() of #{r} blocked for {:.1} ms: needs {bytes} B of buffer.memory",
+            (sim.now_us() - since) as f64 / 1000.0) }</p>
+    });
+    let mode = if sim.scenario.workload.sync {
+        "sync: send().get() on each record"
+    } else {
+        "async send with a callback"
+    };
     html! {
         <>
             <p class="metric"><b>{ sim.records_sent() }</b>{ format!(" / {total} send() calls") }</p>
-            <p class="hint">{ format!("{} records/s, async send with a callback", sim.scenario.workload.records_per_second) }</p>
+            { for blocked }
+            <p class="hint">{ format!("{} records/s, {mode}", sim.scenario.workload.records_per_second) }</p>
             <ul class="chips">{ for recent }</ul>
         </>
     }
@@ -167,8 +177,24 @@ pub fn accumulator(sim: &Simulation) -> Html {
     html! {
         <>
             <p class="hint">{ format!("batch.size {} B · linger.ms {}", acc.batch_size(), sim.config.linger_ms) }</p>
+            { memory_gauge(sim) }
             { for rows }
         </>
+    }
+}
+
+/// `buffer-available-bytes` of `buffer.memory`, and a blocked `send()` if there is one.
+fn memory_gauge(sim: &Simulation) -> Html {
+    let pool = &sim.accumulator.buffer_pool;
+    let total = pool.total_memory().max(1);
+    let used = total - pool.available_memory();
+    let pct = (used * 100 / total).min(100);
+    html! {
+        <div class="gauge" title="buffer.memory in use by batches until their callbacks run">
+            <div class="gauge-fill" style={format!("width:{pct}%")}></div>
+            <span>{ format!("buffer.memory {} / {} B in use{}", used, total,
+                if pool.queued() > 0 { " · send() is blocked: every batch is sendable now" } else { "" }) }</span>
+        </div>
     }
 }
 
