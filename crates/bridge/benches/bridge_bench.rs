@@ -71,7 +71,7 @@ impl Options {
     fn parse() -> Result<Options, String> {
         let mut o = Options {
             bootstrap_servers: None,
-            records: 200_000,
+            records: 1_000_000,
             value_bytes: 100,
             batch: 100,
             window: 10_000,

@@ -61,8 +61,10 @@ pub struct BridgeConfig {
     #[arg(long, value_name = "PATH")]
     pub serve_dir: Option<PathBuf>,
 
-    /// librdkafka producer property override, e.g. `-X linger.ms=0` (repeatable).
-    /// Applied after the bridge's Java-like defaults.
+    /// librdkafka producer property override, e.g. `-X linger.ms=0` or the
+    /// cluster's security settings (repeatable). Applied to every producer
+    /// after the bridge's Java-like defaults; a connection's `configure`
+    /// overrides the keys it sets.
     #[arg(
         short = 'X',
         long = "producer-property",

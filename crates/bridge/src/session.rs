@@ -111,8 +111,8 @@ pub(crate) async fn run(
         shared,
     };
     reader.read_loop(stream).await;
-    reader.retire_own_producer();
-    drop(reader);
+    // Closes the writer's channels: it ends once it has sent what it must.
+    reader.close();
     if let Err(err) = writer.await {
         warn!(%peer, %err, "session writer task failed");
     }
@@ -138,6 +138,12 @@ pub(crate) async fn refuse(mut socket: WebSocket, code: u16, reason: String) {
             })))
             .await;
     }
+}
+
+/// Drops a producer clone on a blocking thread: if it is the last one, the
+/// drop joins librdkafka's polling thread and flushes.
+fn drop_off_async_threads(producer: kafka::Producer) {
+    tokio::task::spawn_blocking(move || drop(producer));
 }
 
 fn connection_label(id: u64) -> String {
@@ -363,6 +369,12 @@ impl Reader {
             .map_err(|_| Stop)
     }
 
+    /// Retires the connection's own producer and lets go of everything else.
+    fn close(mut self) {
+        self.retire_own_producer();
+        drop_off_async_threads(self.producer);
+    }
+
     /// Lets this connection's own producer deliver what it holds, then drops
     /// it; records go to the shared producer until the next `configure`.
     fn retire_own_producer(&mut self) {
@@ -380,7 +392,8 @@ impl Reader {
             return Ok(());
         }
         if !self.own_producer {
-            self.producer = self.shared.renew_shared(&self.producer).await;
+            let current = self.shared.renew_shared(&self.producer).await;
+            drop_off_async_threads(std::mem::replace(&mut self.producer, current));
             return Ok(());
         }
         let config = self.producer.context().config().clone();
@@ -412,12 +425,23 @@ impl Reader {
         let config = &self.shared.config;
         let metrics = &self.shared.metrics;
         let bytes = kafka::record_bytes(&record);
+        let refusal = match check_topic(&record.topic, &config.allowed_topics) {
+            Err(reason) => Some((
+                &metrics.records_refused_topic,
+                errors::topic_refused(reason),
+            )),
+            Ok(()) if bytes > config.max_record_bytes => Some((
+                &metrics.records_refused_size,
+                errors::record_too_large(bytes, config.max_record_bytes),
+            )),
+            Ok(()) => None,
+        };
+        // The bridge's own refusals hold no librdkafka memory: they cost no bytes.
+        let charged = if refusal.is_some() { 0 } else { bytes };
         let records = self.load.records.load(Relaxed);
         let in_flight_bytes = self.load.bytes.load(Relaxed);
         if records >= config.max_in_flight
-            || (records > 0
-                && in_flight_bytes + bytes.min(config.max_record_bytes)
-                    > config.max_in_flight_bytes)
+            || (records > 0 && in_flight_bytes + charged > config.max_in_flight_bytes)
         {
             metrics.records_overloaded.fetch_add(1, Relaxed);
             return self
@@ -429,24 +453,12 @@ impl Reader {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        // The bridge's own refusals cost no librdkafka memory: charge no bytes.
-        let refusal = match check_topic(&record.topic, &config.allowed_topics) {
-            Err(reason) => {
-                metrics.records_refused_topic.fetch_add(1, Relaxed);
-                Some(errors::topic_refused(reason))
-            }
-            Ok(()) if bytes > config.max_record_bytes => {
-                metrics.records_refused_size.fetch_add(1, Relaxed);
-                Some(errors::record_too_large(bytes, config.max_record_bytes))
-            }
-            Ok(()) => None,
-        };
-        let charged = if refusal.is_some() { 0 } else { bytes };
         let records = self.load.records.fetch_add(1, Relaxed) + 1;
         let in_flight_bytes = self.load.bytes.fetch_add(charged, Relaxed) + charged;
         raise(&metrics.peak_connection_in_flight, records);
         raise(&metrics.peak_connection_in_flight_bytes, in_flight_bytes);
-        if let Some(error) = refusal {
+        if let Some((counter, error)) = refusal {
+            counter.fetch_add(1, Relaxed);
             self.answer(seq, 0, record.id, error);
             return Ok(());
         }
