@@ -385,7 +385,7 @@ impl App {
                 { for self.error.as_ref().map(|e| html! { <p id="config-error" class="error" role="alert">{ e }</p> }) }
                 <div class="playback">
                     { if self.playing {
-                        html! { <button id="pause" onclick={link.callback(|_| Msg::Pause)}>{ "❚❚ Pause" }</button> }
+                        html! { <button id="pause" onclick={link.callback(|_| Msg::Pause)}>{ "Pause" }</button> }
                     } else {
                         html! { <button id="play" disabled={finished} onclick={link.callback(|_| Msg::Play)}>{ "▶ Play" }</button> }
                     } }
