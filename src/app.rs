@@ -7,7 +7,9 @@ use gloo_timers::callback::Interval;
 use producer_sim::event::EventKind;
 use producer_sim::scenario::Fault;
 use producer_sim::{Simulation, partition_for_key};
-use producer_wire::{BridgeFrame, ClientFrame, DeliveryOutcome, Produce};
+use producer_wire::{
+    BridgeFrame, ClientFrame, DeliveryOutcome, Produce, ProducerFrame, ProducerMetrics,
+};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -69,6 +71,10 @@ pub struct App {
     /// Records already handed to the bridge (by model record id).
     bridged_upto: u64,
     real: BTreeMap<u64, RealRecord>,
+    /// What the bridge made of our producer config (notes or refusals).
+    real_config: Option<Result<Vec<String>, Vec<String>>>,
+    /// The real producer's metrics under Java's names, from librdkafka's statistics.
+    real_metrics: Option<Box<ProducerMetrics>>,
 }
 
 impl App {
@@ -176,6 +182,19 @@ impl App {
                         version: producer_wire::PROTOCOL_VERSION,
                         token: None,
                     });
+                    // The real producer gets the settings the model runs with (Java key names).
+                    let config = self
+                        .sim
+                        .as_ref()
+                        .map(|s| {
+                            s.scenario
+                                .producer
+                                .iter()
+                                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let _ = b.send(&ClientFrame::Configure { config });
                 }
                 self.forward_to_bridge();
             }
@@ -210,6 +229,18 @@ impl App {
                 }
             }
             BridgeEvent::Frame(BridgeFrame::Flushed) => {}
+            BridgeEvent::Producer(ProducerFrame::Configured { notes, .. }) => {
+                self.real_config = Some(Ok(notes))
+            }
+            BridgeEvent::Producer(ProducerFrame::ConfigRejected { rejected }) => {
+                self.real_config = Some(Err(rejected
+                    .iter()
+                    .map(|r| format!("{}: {}", r.key, r.reason))
+                    .collect()));
+            }
+            BridgeEvent::Producer(ProducerFrame::Stats { metrics, .. }) => {
+                self.real_metrics = Some(metrics)
+            }
             BridgeEvent::BadFrame(e) => {
                 self.bridge_status = format!("unexpected frame from the bridge: {e}")
             }
@@ -242,6 +273,8 @@ impl Component for App {
             bridge_status: "not connected".into(),
             bridged_upto: 0,
             real: BTreeMap::new(),
+            real_config: None,
+            real_metrics: None,
         };
         app.start();
         app
@@ -498,6 +531,18 @@ impl App {
                     <span id="bridge-status" class="status">{ &self.bridge_status }</span>
                 </header>
                 <p class="hint">{ format!("{} sent · {acked} acked by Kafka · {agree} on the partition the model predicted (librdkafka partitioner=murmur2_random, as Java)", self.real.len()) }</p>
+                { match &self.real_config {
+                    Some(Ok(notes)) if !notes.is_empty() => html! { <p class="hint">{ format!("bridge: {}", notes.join("; ")) }</p> },
+                    Some(Err(refused)) => html! { <p class="error" role="alert">{ format!("The bridge cannot honour: {}", refused.join("; ")) }</p> },
+                    _ => html! {},
+                } }
+                { for self.real_metrics.as_ref().map(|m| html! {
+                    <dl class="metrics" id="real-metrics">
+                        { for m.named().iter().filter_map(|(name, v)| v.map(|v| html! {
+                            <><dt>{ *name }</dt><dd>{ format!("{v:.2}") }</dd></>
+                        })) }
+                    </dl>
+                }) }
                 <table class="deliveries">
                     <thead><tr><th>{ "record" }</th><th>{ "key" }</th><th>{ "model" }</th><th>{ "Kafka" }</th><th>{ "offset" }</th><th></th><th>{ "status" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>

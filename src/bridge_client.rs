@@ -1,7 +1,7 @@
 //! The browser side of the bridge: one WebSocket carrying `producer-wire` JSON frames.
 //! Every failure becomes a `BridgeEvent` for the UI to show; nothing here panics.
 
-use producer_wire::{BridgeFrame, ClientFrame};
+use producer_wire::{BridgeFrame, BridgeMessage, ClientFrame, ProducerFrame};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
@@ -12,6 +12,8 @@ use yew::Callback;
 pub enum BridgeEvent {
     Open,
     Frame(BridgeFrame),
+    /// About this connection's own producer (after `configure`).
+    Producer(ProducerFrame),
     /// The bridge sent something that is not a frame we understand.
     BadFrame(String),
     Closed(String),
@@ -32,9 +34,11 @@ impl BridgeClient {
         let r = report.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let event = match e.data().as_string() {
-                Some(text) => {
-                    BridgeFrame::parse(&text).map_or_else(BridgeEvent::BadFrame, BridgeEvent::Frame)
-                }
+                Some(text) => match BridgeMessage::parse(&text) {
+                    Ok(BridgeMessage::Frame(f)) => BridgeEvent::Frame(f),
+                    Ok(BridgeMessage::Producer(f)) => BridgeEvent::Producer(f),
+                    Err(e) => BridgeEvent::BadFrame(e),
+                },
                 None => BridgeEvent::BadFrame("binary frame; the bridge speaks JSON text".into()),
             };
             r.emit(event);

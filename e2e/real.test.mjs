@@ -1,0 +1,47 @@
+// End-to-end in Real mode: the app, served by producer-bridge, sends the model's own send()
+// calls through the WebSocket bridge to a real Kafka-compatible broker (tansu), and every
+// delivery report lands on the partition the model predicted. `./lab test` starts the
+// broker and the bridge and sets BRIDGE_APP_URL; without it the test is skipped (a failure
+// under CI=true).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, watchErrors } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
+const appUrl = process.env.BRIDGE_APP_URL;
+let browser;
+
+before(async () => { if (appUrl) browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('Real mode: records reach Kafka on the partitions the model predicts', { skip: !appUrl && process.env.CI !== 'true' && 'BRIDGE_APP_URL not set (./lab test sets it)' }, async () => {
+  assert.ok(appUrl, 'BRIDGE_APP_URL must be set under CI=true');
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(appUrl);
+  await page.locator('#mode-real').waitFor({ timeout: 30000 });
+  await page.fill('#records', '60');
+  await page.locator('#records').blur();
+  await page.click('#mode-real');
+  await page.waitForFunction(() => /Kafka at/.test(document.querySelector('#bridge-status')?.textContent ?? ''), null, { timeout: 30000 });
+  await page.selectOption('select[aria-label="speed"]', { label: '1×' });
+  await page.click('#play');
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('#real-panel tbody tr')].filter((r) => /acked/.test(r.textContent)).length >= 20,
+    null, { timeout: 60000 });
+  const rows = await page.$$eval('#real-panel tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const acked = rows.filter((r) => r[6] === 'acked');
+  assert.ok(acked.length >= 20);
+  for (const r of acked) {
+    assert.equal(r[3], r[2], `record ${r[0]} (key ${r[1]}): Kafka put it on ${r[3]}, the model predicted ${r[2]}`);
+    assert.match(r[4], /^\d+$/, 'a real offset');
+  }
+  assert.match(await page.locator('#real-panel .hint').first().textContent(), /on the partition the model predicted/);
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, 'real-mode.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
