@@ -59,6 +59,10 @@ pub struct RealRecord {
 
 pub struct App {
     form: FormState,
+    /// The scenario behind the form: what the form does not show (faults, other keys) lives here.
+    base: producer_sim::Scenario,
+    /// A shared link whose scenario could not be read.
+    url_error: Option<String>,
     sim: Option<Simulation>,
     error: Option<String>,
     playing: bool,
@@ -83,13 +87,14 @@ impl App {
         self.ticker = None;
         self.bridged_upto = 0;
         self.real.clear();
-        match self
+        let sim = self
             .form
-            .to_scenario()
-            .map_err(|e| e.to_string())
-            .and_then(|s| Simulation::new(s, true).map_err(|e| e.to_string()))
-        {
+            .to_scenario_over(&self.base)
+            .and_then(|s| Simulation::new(s, true).map_err(|e| e.to_string()));
+        match sim {
             Ok(sim) => {
+                self.base = sim.scenario.clone();
+                crate::url_state::write_scenario(&self.base);
                 self.sim = Some(sim);
                 self.error = None;
             }
@@ -260,8 +265,28 @@ impl Component for App {
     type Properties = ();
 
     fn create(_ctx: &Context<Self>) -> Self {
+        let (form, base, url_error) = match crate::url_state::read_scenario() {
+            Some(Ok(s)) => (FormState::from_scenario(&s), s, None),
+            Some(Err(e)) => {
+                let base = FormState::default().to_scenario().unwrap_or_default();
+                (
+                    FormState::default(),
+                    base,
+                    Some(format!(
+                        "This link's scenario could not be read ({e}); showing the defaults."
+                    )),
+                )
+            }
+            None => (
+                FormState::default(),
+                FormState::default().to_scenario().unwrap_or_default(),
+                None,
+            ),
+        };
         let mut app = App {
-            form: FormState::default(),
+            form,
+            base,
+            url_error,
             sim: None,
             error: None,
             playing: false,
@@ -290,6 +315,8 @@ impl Component for App {
             Msg::Fault(fault) => {
                 if let Some(sim) = self.sim.as_mut() {
                     sim.inject_now(fault);
+                    self.base = sim.scenario.clone();
+                    crate::url_state::write_scenario(&self.base);
                 }
             }
             Msg::Play => {
@@ -415,6 +442,7 @@ impl App {
                     { input(Field::Records, "records", "records", &f.records, "How many records the application sends") }
                     { input(Field::Keys, "keys", "keys", &f.keys, "pool:N (N distinct keys), null (sticky partitioner) or unique") }
                 </div>
+                { for self.url_error.as_ref().map(|e| html! { <p id="url-error" class="error" role="alert">{ e }</p> }) }
                 { for self.error.as_ref().map(|e| html! { <p id="config-error" class="error" role="alert">{ e }</p> }) }
                 <div class="playback">
                     { if self.playing {

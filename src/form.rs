@@ -81,6 +81,55 @@ impl FormState {
         *slot = value;
     }
 
+    /// The form for a scenario (for example one read from a shared link).
+    pub fn from_scenario(s: &Scenario) -> FormState {
+        let p = |k: &str| s.producer.get(k).cloned().unwrap_or_default();
+        FormState {
+            seed: s.seed.to_string(),
+            profile: s.profile.name().to_string(),
+            acks: p("acks"),
+            batch_size: p("batch.size"),
+            linger_ms: p("linger.ms"),
+            partitions: s.cluster.partitions.to_string(),
+            brokers: s.cluster.brokers.to_string(),
+            replication_factor: s.cluster.replication_factor.to_string(),
+            min_insync_replicas: s.cluster.min_insync_replicas.to_string(),
+            records_per_second: s.workload.records_per_second.to_string(),
+            records: s.workload.records.to_string(),
+            keys: match s.workload.keys {
+                KeyChoice::Null => "null".into(),
+                KeyChoice::Unique => "unique".into(),
+                KeyChoice::Pool { count } => format!("pool:{count}"),
+            },
+        }
+    }
+
+    /// The scenario this form describes, with the fields the form does not show (other
+    /// producer keys, network, faults, …) taken from `base`.
+    pub fn to_scenario_over(&self, base: &Scenario) -> Result<Scenario, String> {
+        let mut s = self.to_scenario()?;
+        let mut producer = base.producer.clone();
+        for key in ["acks", "batch.size", "linger.ms"] {
+            match s.producer.remove(key) {
+                Some(v) => producer.insert(key.to_string(), v),
+                None => producer.remove(key),
+            };
+        }
+        s.producer = producer;
+        s.network = base.network.clone();
+        s.faults = base.faults.clone();
+        s.cluster = producer_sim::scenario::ClusterSpec {
+            topic: base.cluster.topic.clone(),
+            ..s.cluster
+        };
+        let w = &base.workload;
+        s.workload.value_bytes = w.value_bytes;
+        s.workload.sync = w.sync;
+        s.workload.on_finish = w.on_finish;
+        s.validate().map_err(|e| e.0)?;
+        Ok(s)
+    }
+
     /// The scenario this form describes. Producer settings stay strings so that the model's
     /// `ProducerConfig` validates them with Kafka's own wording.
     pub fn to_scenario(&self) -> Result<Scenario, String> {
@@ -163,6 +212,34 @@ mod tests {
         assert!(
             err.contains("Invalid value 2 for configuration acks"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_scenario_round_trips_through_the_form() {
+        let mut base = FormState::default().to_scenario().unwrap();
+        base.producer
+            .insert("compression.type".into(), "lz4".into());
+        base.producer.insert("acks".into(), "1".into());
+        base.faults.push(producer_sim::scenario::FaultAt {
+            at_ms: 7,
+            fault: producer_sim::scenario::Fault::KillLeader { partition: 0 },
+        });
+        base.workload.sync = true;
+        let form = FormState::from_scenario(&base);
+        assert_eq!(form.acks, "1");
+        assert_eq!(form.to_scenario_over(&base).unwrap(), base);
+        let mut edited = form.clone();
+        edited.set(Field::Acks, String::new());
+        let s = edited.to_scenario_over(&base).unwrap();
+        assert!(
+            !s.producer.contains_key("acks"),
+            "a blank field returns to the profile default"
+        );
+        assert_eq!(
+            s.producer.get("compression.type").map(String::as_str),
+            Some("lz4"),
+            "keys the form does not show survive"
         );
     }
 

@@ -5,5 +5,6 @@ pub mod app;
 pub mod bridge_client;
 pub mod form;
 pub mod panels;
+pub mod url_state;
 
 pub use app::App;

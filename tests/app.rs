@@ -108,3 +108,65 @@ fn trace_hash_in_wasm_equals_native() {
     let pinned = include_str!("../crates/sim/tests/golden/trace_hash.txt").trim();
     assert_eq!(format!("{:016x}", sim.trace.hash()), pinned);
 }
+
+fn set_url(query: &str) {
+    let window = web_sys::window().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query))
+        .unwrap();
+}
+
+fn input_value(root: &Element, selector: &str) -> String {
+    find(root, selector)
+        .unwrap()
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .unwrap()
+        .value()
+}
+
+#[wasm_bindgen_test]
+async fn url_state_round_trips() {
+    let scenario = producer_sim::Scenario {
+        seed: 42,
+        cluster: producer_sim::scenario::ClusterSpec {
+            partitions: 4,
+            ..Default::default()
+        },
+        faults: vec![producer_sim::scenario::FaultAt {
+            at_ms: 5,
+            fault: producer_sim::scenario::Fault::DropNextRequest { broker: 1 },
+        }],
+        ..Default::default()
+    };
+    let json = serde_json::to_string(&scenario).unwrap();
+    set_url(&format!(
+        "?scenario={}",
+        String::from(js_sys::encode_uri_component(&json))
+    ));
+    let root = mount().await;
+    assert_eq!(input_value(&root, "#seed"), "42");
+    assert_eq!(input_value(&root, "#partitions"), "4");
+    // The app writes back the scenario it runs, faults included.
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    let written = producer_lab::bridge_client::query_param(&search, "scenario").unwrap();
+    let back: producer_sim::Scenario = serde_json::from_str(&written).unwrap();
+    assert_eq!(back.seed, 42);
+    assert_eq!(back.faults, scenario.faults);
+    set_url("?");
+}
+
+#[wasm_bindgen_test]
+async fn garbage_in_the_url_gives_a_message_and_the_defaults() {
+    set_url("?scenario=%7Bnot%20json");
+    let root = mount().await;
+    assert!(
+        text(&root, "#url-error").contains("could not be read"),
+        "{}",
+        text(&root, "#url-error")
+    );
+    assert_eq!(input_value(&root, "#seed"), "1", "defaults are used");
+    assert!(find(&root, "#step").is_some());
+    set_url("?");
+}
