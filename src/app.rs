@@ -375,6 +375,16 @@ impl Component for App {
                 } }
                 { if self.mode == Mode::Real { self.real_panel(link) } else { html! {} } }
                 { for self.sim.as_ref().map(|s| html! {
+                    <details class="events export" id="export">
+                        <summary>{ "Export this producer's config as code" }</summary>
+                        <div class="export-grid">
+                            <figure><figcaption>{ "Java" }</figcaption><pre>{ crate::export::java(&s.config, "localhost:9092", &s.scenario.cluster.topic) }</pre></figure>
+                            <figure><figcaption>{ "Python (confluent-kafka)" }</figcaption><pre>{ crate::export::python(&s.config, "localhost:9092", &s.scenario.cluster.topic) }</pre></figure>
+                            <figure><figcaption>{ "librdkafka properties" }</figcaption><pre>{ crate::export::librdkafka_properties(&s.config, "localhost:9092") }</pre></figure>
+                        </div>
+                    </details>
+                }) }
+                { for self.sim.as_ref().map(|s| html! {
                     <details class="events" open=true><summary>{ "Event trace (newest first)" }</summary>{ panels::recent_events(s) }</details>
                 }) }
             </main>
