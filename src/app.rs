@@ -373,6 +373,7 @@ impl Component for App {
                     Some(sim) => self.pipeline(sim),
                     None => html! {},
                 } }
+                { for self.sim.as_ref().map(|s| self.metrics_panel(s)) }
                 { if self.mode == Mode::Real { self.real_panel(link) } else { html! {} } }
                 { for self.sim.as_ref().map(|s| html! {
                     <details class="events export" id="export">
@@ -525,6 +526,48 @@ impl App {
                 { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim)) }
                 { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim)) }
             </div>
+        }
+    }
+
+    /// The model's metrics under Kafka's names, beside the real producer's in Real mode.
+    fn metrics_panel(&self, sim: &Simulation) -> Html {
+        let model = serde_json::to_value(sim.metrics()).unwrap_or_default();
+        let real: std::collections::BTreeMap<&str, f64> = self
+            .real_metrics
+            .iter()
+            .flat_map(|m| m.named().into_iter().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .collect();
+        let show_real = self.mode == Mode::Real;
+        let rows = model.as_object().into_iter().flatten().map(|(name, v)| {
+            let text = match v {
+                serde_json::Value::Number(n) => n.as_f64().map_or("–".into(), |f| {
+                    if f.fract() == 0.0 {
+                        format!("{f:.0}")
+                    } else {
+                        format!("{f:.2}")
+                    }
+                }),
+                _ => "–".to_string(),
+            };
+            let real = real
+                .get(name.as_str())
+                .map_or("–".to_string(), |v| format!("{v:.2}"));
+            html! {
+                <tr key={name.clone()}>
+                    <td>{ name.clone() }</td><td class="num">{ text }</td>
+                    { if show_real { html! { <td class="num">{ real }</td> } } else { html! {} } }
+                </tr>
+            }
+        });
+        html! {
+            <details class="events" id="metrics">
+                <summary>{ "Metrics (producer-metrics, under Kafka's names)" }</summary>
+                <table class="deliveries metrics-table">
+                    <thead><tr><th>{ "metric" }</th><th>{ "model" }</th>{ if show_real { html! { <th>{ "real (librdkafka)" }</th> } } else { html! {} } }</tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+                <p class="hint">{ "Model averages and rates cover the run so far (Kafka samples 2 windows of 30 s)." }</p>
+            </details>
         }
     }
 

@@ -48,6 +48,7 @@ pub mod producer {
     pub mod producer_config;
     pub mod record_accumulator;
     pub mod sender;
+    pub mod sender_metrics;
     pub mod serializer;
     pub mod transaction_manager;
 }

@@ -32,6 +32,7 @@ pub fn run_report(sim: &Simulation) -> Value {
         "config": sim.config,
         "seed": sim.scenario.seed,
         "records": sim.deliveries,
+        "metrics": sim.metrics(),
         "partitions": partitions,
         "end_us": sim.now_us(),
         "trace_events": sim.trace.len(),

@@ -573,6 +573,18 @@ impl Simulation {
         p.replicas.get(&node)
     }
 
+    /// The producer's metrics now, under Kafka's names.
+    pub fn metrics(&self) -> crate::producer::sender_metrics::MetricsSnapshot {
+        let pool = &self.accumulator.buffer_pool;
+        let in_flight = self.sender.in_flight_requests().count();
+        self.sender.metrics.snapshot(
+            self.now_us,
+            pool.available_memory(),
+            pool.total_memory(),
+            in_flight,
+        )
+    }
+
     /// Whether acks are on (anything but acks=0).
     pub fn expects_responses(&self) -> bool {
         self.config.acks != Acks::None

@@ -222,3 +222,41 @@ fn exit_without_flush_loses_records_close_does_not() {
             .all(|d| matches!(d.outcome, Outcome::Acked { .. }))
     );
 }
+
+/// Goal: metrics under Kafka's names follow what happened: 100 records in batches of about
+/// batch.size, one latency sample per response, retries and errors counted per record.
+#[test]
+fn metrics_follow_kafkas_definitions() {
+    let sc = Scenario {
+        producer: props(&[("acks", "1"), ("linger.ms", "1000"), ("batch.size", "1000")]),
+        workload: Workload {
+            records: 100,
+            records_per_second: 1000,
+            keys: KeyChoice::Pool { count: 1 },
+            ..Workload::default()
+        },
+        ..Scenario::default()
+    };
+    let sim = run(sc);
+    let m = sim.metrics();
+    assert_eq!(m.record_send_total, 100);
+    let batches = sim
+        .trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Drained { .. }))
+        .count() as f64;
+    let avg = m.batch_size_avg.unwrap();
+    assert!(
+        avg > 800.0 && avg <= 1000.0 + 200.0,
+        "batches near batch.size: {avg}"
+    );
+    assert!((m.records_per_request_avg.unwrap() - 100.0 / batches).abs() < 1e-9);
+    assert_eq!(m.request_latency_avg, Some(2.0), "1 ms each way");
+    assert_eq!(m.record_error_total, 0);
+    assert_eq!(m.compression_rate_avg, Some(1.0));
+    assert_eq!(
+        m.buffer_available_bytes, m.buffer_total_bytes,
+        "all memory returned"
+    );
+}

@@ -85,6 +85,7 @@ pub struct Sender {
     next_metadata_us: u64,
     metadata_needed: bool,
     metadata_in_flight: bool,
+    pub metrics: super::sender_metrics::SenderMetrics,
     next_request_id: RequestId,
 }
 
@@ -107,6 +108,7 @@ impl Sender {
             retry_backoff_us: config.retry_backoff_ms * 1000,
             next_metadata_us: 0,
             metadata_needed: false,
+            metrics: Default::default(),
             metadata_in_flight: false,
             next_request_id: 0,
         }
@@ -281,6 +283,11 @@ impl Sender {
                 },
             );
             bytes += batch.size_in_bytes;
+            self.metrics.record_batch(
+                batch.record_count(),
+                batch.size_in_bytes,
+                now_us.saturating_sub(batch.created_us),
+            );
             wire.push(WireBatch {
                 batch: batch.id,
                 partition: batch.partition,
@@ -291,6 +298,7 @@ impl Sender {
             self.in_flight_batches.insert(batch.id, batch);
         }
         let ids: Vec<BatchId> = wire.iter().map(|b| b.batch).collect();
+        self.metrics.record_request();
         cx.trace.emit(
             now_us,
             EventKind::RequestSent {
@@ -441,9 +449,11 @@ impl Sender {
                 node: response.node,
             },
         );
-        if self.requests.remove(&response.request).is_none() {
+        let Some(request) = self.requests.remove(&response.request) else {
             return; // the connection was closed (timeout); this late response is dropped
-        }
+        };
+        self.metrics
+            .record_latency(now_us.saturating_sub(request.sent_us));
         for (p, leader) in &response.leader_hints {
             if let Some(slot) = cx.metadata.leaders.get_mut(*p as usize) {
                 *slot = *leader;
@@ -511,6 +521,7 @@ impl Sender {
                             error: error.name().to_string(),
                         },
                     );
+                    self.metrics.record_retries(batch.record_count());
                     cx.acc.reenqueue(batch, now_us);
                 } else {
                     let message = format!("The server responded with {}", error.name());
@@ -588,6 +599,7 @@ impl Sender {
         cx: &mut SenderContext<'_>,
     ) {
         cx.acc.buffer_pool.deallocate(batch.write_limit as u64);
+        self.metrics.record_errors(batch.record_count());
         if let Some(tm) = cx.tm.as_deref_mut() {
             tm.remove_in_flight_batch(batch.partition, batch.id);
         }
