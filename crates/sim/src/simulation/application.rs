@@ -34,9 +34,19 @@ pub struct AppState {
     pub exited: bool,
     /// `close()` was called.
     pub closed: bool,
+    /// `key-0`, `key-1`, … made once.
+    pool_keys: Vec<String>,
 }
 
 impl AppState {
+    fn pool_key(&mut self, i: u64) -> String {
+        while self.pool_keys.len() <= i as usize {
+            let n = self.pool_keys.len();
+            self.pool_keys.push(format!("key-{n}"));
+        }
+        self.pool_keys[i as usize].clone()
+    }
+
     /// The record a blocked `send()` is waiting to append, and since when.
     pub fn blocked_on(&self) -> Option<(RecordId, u64, u64)> {
         self.blocked
@@ -56,7 +66,8 @@ impl Simulation {
         let key = match w.keys {
             KeyChoice::Null => None,
             KeyChoice::Pool { count } => {
-                Some(format!("key-{}", self.workload_rng.below(count as u64)))
+                let i = self.workload_rng.below(count as u64);
+                Some(self.app.pool_key(i))
             }
             KeyChoice::Unique => Some(format!("key-{id}")),
         };
@@ -71,19 +82,27 @@ impl Simulation {
                 },
             );
         }
-        let topic = self.scenario.cluster.topic.clone();
-        let serialized = self
-            .config
-            .key_serializer
-            .serialize_text(&topic, key.as_deref())
-            .and_then(|k| {
-                Ok((
-                    k,
-                    self.config
-                        .value_serializer
-                        .serialize_text(&topic, Some(&value))?,
-                ))
-            });
+        let topic = &self.scenario.cluster.topic;
+        let utf8 = crate::producer::serializer::SerializerKind::STRING_UTF8;
+        // StringSerializer (UTF-8) is the string's own bytes: no copy needed.
+        let serialized = match (
+            self.config.key_serializer == utf8,
+            self.config.value_serializer == utf8,
+        ) {
+            (true, true) => Ok((key.map(String::into_bytes), Some(value.into_bytes()))),
+            _ => self
+                .config
+                .key_serializer
+                .serialize_text(topic, key.as_deref())
+                .and_then(|k| {
+                    Ok((
+                        k,
+                        self.config
+                            .value_serializer
+                            .serialize_text(topic, Some(&value))?,
+                    ))
+                }),
+        };
         let (key_bytes, value_bytes) = match serialized {
             Ok(kv) => kv,
             Err(e) => {
@@ -341,10 +360,11 @@ impl Simulation {
 
 /// A readable value of exactly `bytes` bytes: `v<id>` padded with dots (cut if too long).
 fn make_value(id: u64, bytes: usize) -> String {
-    let mut v = format!("v{id}");
+    let digits = id.to_string();
+    let mut v = Vec::with_capacity(bytes.max(1 + digits.len()));
+    v.push(b'v');
+    v.extend_from_slice(digits.as_bytes());
     v.truncate(bytes);
-    while v.len() < bytes {
-        v.push('.');
-    }
-    v
+    v.resize(bytes, b'.');
+    String::from_utf8(v).expect("ASCII")
 }
