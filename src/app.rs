@@ -36,6 +36,9 @@ pub enum Mode {
 
 pub enum Msg {
     Edit(Field, String),
+    /// Load a lesson's scenario (empty id: free play).
+    Lesson(String),
+    RevealAnswer,
     /// Inject a fault now; it becomes part of the scenario.
     Fault(Fault),
     Apply,
@@ -59,6 +62,8 @@ pub struct RealRecord {
 
 pub struct App {
     form: FormState,
+    lesson: Option<&'static crate::lessons::Lesson>,
+    revealed: bool,
     /// The scenario behind the form: what the form does not show (faults, other keys) lives here.
     base: producer_sim::Scenario,
     /// A shared link whose scenario could not be read.
@@ -284,6 +289,8 @@ impl Component for App {
             ),
         };
         let mut app = App {
+            lesson: None,
+            revealed: false,
             form,
             base,
             url_error,
@@ -312,6 +319,16 @@ impl Component for App {
                 self.start();
             }
             Msg::Apply => self.start(),
+            Msg::Lesson(id) => {
+                self.lesson = crate::lessons::find(&id);
+                self.revealed = false;
+                if let Some(l) = self.lesson {
+                    self.base = l.scenario();
+                    self.form = FormState::from_scenario(&self.base);
+                    self.start();
+                }
+            }
+            Msg::RevealAnswer => self.revealed = true,
             Msg::Fault(fault) => {
                 if let Some(sim) = self.sim.as_mut() {
                     sim.inject_now(fault);
@@ -368,6 +385,7 @@ impl Component for App {
                     <p class="tagline">{ "The Kafka producer, stage by stage: a faithful model you can step through" }</p>
                     { self.mode_switch(link) }
                 </header>
+                { self.lesson_bar(link) }
                 { self.controls(link) }
                 { match &self.sim {
                     Some(sim) => self.pipeline(sim),
@@ -394,6 +412,45 @@ impl Component for App {
 }
 
 impl App {
+    fn lesson_bar(&self, link: &html::Scope<Self>) -> Html {
+        let onchange = link.callback(|e: Event| {
+            Msg::Lesson(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
+        let current = self.lesson.map_or("", |l| l.id);
+        let card = self.lesson.map(|l| {
+            let finished = self.sim.as_ref().is_some_and(Simulation::is_finished);
+            let answer = self.sim.as_ref().filter(|_| self.revealed && finished).map(|s| l.answer(s));
+            html! {
+                <div class="lesson-card" id="lesson-card">
+                    <h2>{ l.title }</h2>
+                    <p>{ l.narrative }</p>
+                    <p class="hint"><b>{ "Watch: " }</b>{ l.watch }</p>
+                    <p><b>{ "Question: " }</b>{ l.question }</p>
+                    { match answer {
+                        Some(a) => html! { <p class="answer" id="lesson-answer">{ a }</p> },
+                        None => html! {
+                            <button id="reveal" disabled={!finished} onclick={link.callback(|_| Msg::RevealAnswer)}
+                                title="Play the run to its end first">{ "Reveal the answer from the run" }</button>
+                        },
+                    } }
+                </div>
+            }
+        });
+        html! {
+            <section class="lessons" aria-label="Lessons">
+                <label>{ "Lesson " }
+                    <select id="lesson" {onchange} aria-label="lesson">
+                        <option value="" selected={current.is_empty()}>{ "Free play" }</option>
+                        { for crate::lessons::LESSONS.iter().map(|l| html! {
+                            <option value={l.id} selected={current == l.id}>{ l.title }</option>
+                        }) }
+                    </select>
+                </label>
+                { for card }
+            </section>
+        }
+    }
+
     fn mode_switch(&self, link: &html::Scope<Self>) -> Html {
         let button = |mode: Mode, id: &'static str, label: &'static str| {
             let pressed = self.mode == mode;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod bridge_client;
 pub mod export;
 pub mod form;
+pub mod lessons;
 pub mod panels;
 pub mod url_state;
 

@@ -1,0 +1,54 @@
+// End-to-end: every lesson plays to its end and its answer, read off the run, shows what the
+// lesson promises (acks=1 loses acknowledged writes, acks=all does not, and so on).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveDist } from './serve-dist.mjs';
+import { launch, watchErrors } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
+let server, baseUrl = process.env.BASE_URL, browser;
+
+before(async () => {
+  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
+  browser = await launch();
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+const promises = {
+  'keys': /^Every key on exactly 1 partition/,
+  'null-keys': /records per stint \([1-9]\d* switches/,
+  'acks-1': /^[1-9]\d* acknowledged records are lost/,
+  'acks-all': /^0 acknowledged records are lost/,
+  'retries': /^[1-9]\d* records were written twice/,
+  'idempotence': /^0 records were written twice; the broker recognised [1-9]/,
+  'sync': /^1\.0 records per request/,
+  'no-flush': /^[1-9]\d* of \d+ records were never sent/,
+  'tiny-batches': /^1\.\d\d records per request/,
+};
+
+test('every lesson plays and its answer shows what it promises', async () => {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(baseUrl);
+  await page.locator('#lesson').waitFor({ timeout: 30000 });
+  const ids = await page.$$eval('#lesson option', (os) => os.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(ids.sort(), Object.keys(promises).sort());
+  fs.mkdirSync(shots, { recursive: true });
+  for (const id of ids) {
+    await page.selectOption('#lesson', id);
+    await page.locator('#lesson-card').waitFor();
+    assert.ok(await page.locator('#reveal').isDisabled(), `${id}: the answer waits for the run`);
+    await page.selectOption('select[aria-label="speed"]', { label: '100×' });
+    await page.click('#play');
+    await page.waitForFunction(() => document.querySelector('#reveal')?.disabled === false, null, { timeout: 60000 });
+    await page.click('#reveal');
+    const answer = await page.locator('#lesson-answer').textContent();
+    assert.match(answer, promises[id], `${id}: ${answer}`);
+    if (id === 'acks-1') await page.screenshot({ path: path.join(shots, 'lesson-acks-1.png') });
+  }
+  assert.deepEqual(errors, []);
+});
