@@ -47,6 +47,10 @@ pub enum Msg {
     Step,
     Tick,
     Speed(usize),
+    /// Re-run the scenario from the start to this virtual time (determinism makes it exact).
+    Scrub(u64),
+    /// Space: play or pause.
+    TogglePlay,
     Mode(Mode),
     BridgeUrl(String),
     Bridge(BridgeEvent),
@@ -61,6 +65,9 @@ pub struct RealRecord {
 }
 
 pub struct App {
+    _keys: Option<gloo_events::EventListener>,
+    /// The furthest virtual time this run reached, for the timeline.
+    horizon_us: u64,
     form: FormState,
     lesson: Option<&'static crate::lessons::Lesson>,
     revealed: bool,
@@ -88,6 +95,7 @@ pub struct App {
 
 impl App {
     fn start(&mut self) {
+        self.horizon_us = 0;
         self.playing = false;
         self.ticker = None;
         self.bridged_upto = 0;
@@ -114,6 +122,7 @@ impl App {
         if let Some(sim) = self.sim.as_mut() {
             let target = sim.now_us() + virtual_us;
             sim.run_until(target);
+            self.horizon_us = self.horizon_us.max(sim.now_us());
             if sim.is_finished() {
                 self.playing = false;
                 self.ticker = None;
@@ -289,6 +298,8 @@ impl Component for App {
             ),
         };
         let mut app = App {
+            _keys: None,
+            horizon_us: 0,
             lesson: None,
             revealed: false,
             form,
@@ -351,6 +362,7 @@ impl Component for App {
             Msg::Step => {
                 if let Some(sim) = self.sim.as_mut() {
                     sim.step();
+                    self.horizon_us = self.horizon_us.max(sim.now_us());
                 }
                 self.forward_to_bridge();
             }
@@ -359,6 +371,18 @@ impl Component for App {
                 self.advance(us);
             }
             Msg::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
+            Msg::TogglePlay => {
+                let msg = if self.playing { Msg::Pause } else { Msg::Play };
+                return <Self as Component>::update(self, ctx, msg);
+            }
+            Msg::Scrub(ms) => {
+                let horizon = self.horizon_us;
+                self.start();
+                self.horizon_us = horizon;
+                if let Some(sim) = self.sim.as_mut() {
+                    sim.run_until(ms * 1000);
+                }
+            }
             Msg::Mode(mode) => {
                 self.mode = mode;
                 if mode == Mode::Real && self.bridge.is_none() {
@@ -374,6 +398,49 @@ impl Component for App {
             Msg::Bridge(event) => self.on_bridge(event),
         }
         true
+    }
+
+    fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        if !first_render {
+            return;
+        }
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let link = ctx.link().clone();
+        let options = gloo_events::EventListenerOptions::enable_prevent_default();
+        self._keys = Some(gloo_events::EventListener::new_with_options(
+            &document,
+            "keydown",
+            options,
+            move |event| {
+                use wasm_bindgen::JsCast;
+                let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                // Typing in a field keeps its keys.
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    });
+                if in_field {
+                    return;
+                }
+                match e.key().as_str() {
+                    " " => {
+                        e.prevent_default();
+                        link.send_message(Msg::TogglePlay);
+                    }
+                    "ArrowRight" => {
+                        e.prevent_default();
+                        link.send_message(Msg::Step);
+                    }
+                    _ => {}
+                }
+            },
+        ));
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -518,7 +585,7 @@ impl App {
                     } else {
                         html! { <button id="play" disabled={finished} onclick={link.callback(|_| Msg::Play)}>{ "▶ Play" }</button> }
                     } }
-                    <button id="step" disabled={finished} onclick={link.callback(|_| Msg::Step)} title="Process one event">{ "Step" }</button>
+                    <button id="step" disabled={finished} onclick={link.callback(|_| Msg::Step)} title="Process one event (→)">{ "Step" }</button>
                     <button id="reset" onclick={link.callback(|_| Msg::Apply)}>{ "Reset" }</button>
                     <label class="speed">{ "speed " }
                         <select onchange={speed_change} aria-label="speed">
@@ -528,6 +595,16 @@ impl App {
                         </select>
                     </label>
                     { self.fault_buttons(link) }
+                    { for self.sim.as_ref().filter(|_| self.horizon_us > 0).map(|s| {
+                        let onchange = link.callback(|e: Event| {
+                            Msg::Scrub(e.target_unchecked_into::<HtmlInputElement>().value().parse().unwrap_or(0))
+                        });
+                        html! {
+                            <input id="scrubber" type="range" min="0" max={(self.horizon_us / 1000).to_string()}
+                                value={(s.now_us() / 1000).to_string()} {onchange}
+                                aria-label="timeline: go back to any earlier moment" title="Timeline: re-runs the same scenario to that moment" />
+                        }
+                    }) }
                     <span id="clock" class="clock">{ format!("t = {:.3} ms", clock as f64 / 1000.0) }</span>
                     { for self.sim.as_ref().map(|s| html! {
                         <span class="hash" title="Same seed and settings, same trace">{ format!("trace {:016x}", s.trace.hash()) }</span>

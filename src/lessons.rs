@@ -1,5 +1,6 @@
-//! Lessons: one per section of the producers tutorial. Each is a scenario file, a short
-//! narrative, what to watch, and a question whose answer the finished run itself gives.
+//! Lessons: one per section of the producers tutorial. Each is a scenario file
+//! (`scenarios/lessons/*.toml`, embedded as JSON by `build.rs`), a short narrative, what to
+//! watch, and a question whose answer the finished run itself gives.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +20,7 @@ pub struct Lesson {
 
 impl Lesson {
     pub fn scenario(&self) -> Scenario {
-        Scenario::parse(self.scenario, true).expect("lesson scenarios are valid (tested)")
+        Scenario::parse(self.scenario, false).expect("lesson scenarios are valid (tested)")
     }
 
     pub fn answer(&self, sim: &Simulation) -> String {
@@ -59,7 +60,10 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "A keyed record goes to toPositive(murmur2(serialized key)) % partitions. Not hashCode(), and not abs(). The same key always lands on the same partition, so its records stay in order.",
         watch: "The Partitioner panel's arithmetic, and the colours of each key in the broker logs.",
         question: "On how many partitions did each key land?",
-        scenario: include_str!("../scenarios/lessons/keys-same-partition.toml"),
+        scenario: include_str!(concat!(
+            env!("OUT_DIR"),
+            "/lessons/keys-same-partition.json"
+        )),
         answer: |sim| {
             let mut by_key: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
             for p in 0..sim.metadata.num_partitions() {
@@ -83,7 +87,7 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "Since Kafka 3.3 (KIP-794), records without a key stick to one partition until about batch.size bytes went there, then move on. Round-robin, as many tutorials say, would make tiny batches.",
         watch: "The Partitioner panel's byte count toward the switch, and runs of one colour in the logs.",
         question: "How many records went to a partition before the partitioner moved on, on average?",
-        scenario: include_str!("../scenarios/lessons/null-keys-sticky.toml"),
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/null-keys-sticky.json")),
         answer: |sim| {
             let switches = sim
                 .trace
@@ -105,7 +109,7 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "With acks=1 the leader answers after its own append. Here the followers lag, the leader acknowledges and dies, and a follower from the ISR takes over with a shorter log. When the old leader returns it truncates: acknowledged records are gone.",
         watch: "The callbacks (all acknowledged), then the fault, the election and the truncation in the event trace.",
         question: "How many acknowledged records are missing from the final log?",
-        scenario: include_str!("../scenarios/lessons/acks1-failover.toml"),
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/acks1-failover.json")),
         answer: |sim| format!("{} acknowledged records are lost.", acked_missing(sim)),
     },
     Lesson {
@@ -114,7 +118,7 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "The same failover with acks=all (the default since Kafka 3.0) and min.insync.replicas=2: the leader answers only once the in-sync followers have the data, so nothing it acknowledged can be lost.",
         watch: "Dashed log cells above the high watermark wait; callbacks come only for committed records.",
         question: "How many acknowledged records are missing from the final log?",
-        scenario: include_str!("../scenarios/lessons/acks-all-failover.toml"),
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/acks-all-failover.json")),
         answer: |sim| format!("{} acknowledged records are lost.", acked_missing(sim)),
     },
     Lesson {
@@ -123,7 +127,10 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "The broker writes a batch but its response is lost. The producer times out and retries, and without idempotence the broker writes the batch again.",
         watch: "The dropped response, the timeout, and the retried batch in the Sender panel.",
         question: "How many records are in the log twice?",
-        scenario: include_str!("../scenarios/lessons/retries-without-idempotence.toml"),
+        scenario: include_str!(concat!(
+            env!("OUT_DIR"),
+            "/lessons/retries-without-idempotence.json"
+        )),
         answer: |sim| format!("{} records were written twice.", duplicates(sim)),
     },
     Lesson {
@@ -132,7 +139,7 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "With enable.idempotence (the default since Kafka 3.0) each batch carries a producer id and sequence numbers. The broker remembers the last five batches per producer and answers a retry with the original offset instead of writing again.",
         watch: "broker_appended with duplicate: true in the event trace.",
         question: "How many records are in the log twice?",
-        scenario: include_str!("../scenarios/lessons/idempotence-dedups.toml"),
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/idempotence-dedups.json")),
         answer: |sim| {
             let dedup = sim
                 .trace
@@ -160,7 +167,7 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "send().get() waits for each record's result before sending the next. Every record then waits out linger.ms and a full round trip alone.",
         watch: "Batches of one record in the accumulator, one request at a time.",
         question: "How many records did each request carry, and how long did 100 records take?",
-        scenario: include_str!("../scenarios/lessons/sync-vs-async.toml"),
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/sync-vs-async.json")),
         answer: |sim| {
             let m = sim.metrics();
             let end = sim.deliveries.iter().map(|d| d.at_us).max().unwrap_or(0);
@@ -178,7 +185,10 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "send() only hands records to the accumulator. An application that exits without flush() or close() drops whatever is still waiting there, and no callback ever reports it.",
         watch: "Batches still lingering in the accumulator when the process exits.",
         question: "How many records never reached Kafka?",
-        scenario: include_str!("../scenarios/lessons/no-flush-before-exit.toml"),
+        scenario: include_str!(concat!(
+            env!("OUT_DIR"),
+            "/lessons/no-flush-before-exit.json"
+        )),
         answer: |sim| {
             format!(
                 "{} of {} records were never sent.",
@@ -193,7 +203,7 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "batch.size caps each partition's batch. At 100 bytes, a batch holds about one record, so the producer sends a request per record where a few would do.",
         watch: "records-per-request-avg and batch-size-avg in the metrics table.",
         question: "How many records did a request carry on average?",
-        scenario: include_str!("../scenarios/lessons/tiny-batches.toml"),
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/tiny-batches.json")),
         answer: |sim| {
             format!(
                 "{:.2} records per request.",

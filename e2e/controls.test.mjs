@@ -1,0 +1,44 @@
+// End-to-end: keyboard shortcuts (→ steps, space plays and pauses) and the timeline, which
+// re-runs the same scenario to an earlier moment and lands on the very same state.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveDist } from './serve-dist.mjs';
+import { launch, watchErrors } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let server, baseUrl = process.env.BASE_URL, browser;
+
+before(async () => {
+  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
+  browser = await launch();
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+test('keyboard shortcuts and the timeline scrubber', async () => {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const errors = watchErrors(page);
+  await page.goto(baseUrl);
+  await page.locator('#play').waitFor({ timeout: 30000 });
+  for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
+  assert.notEqual(await page.locator('#clock').textContent(), 't = 0.000 ms');
+  await page.keyboard.press(' ');
+  await page.locator('#pause').waitFor({ timeout: 5000 });
+  await page.waitForFunction(() => parseFloat(document.querySelector('#clock').textContent.slice(4)) > 300, null, { timeout: 30000 });
+  await page.keyboard.press(' ');
+  await page.locator('#play').waitFor({ timeout: 5000 });
+  // Remember the state at 200 ms, go further, then come back with the timeline.
+  const scrubTo = async (ms) => {
+    await page.$eval('#scrubber', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, ms);
+    await page.waitForFunction((v) => document.querySelector('#clock').textContent === `t = ${v.toFixed(3)} ms`, ms, { timeout: 10000 });
+  };
+  await scrubTo(200);
+  const at200 = { hash: await page.locator('.hash').textContent(), broker: await page.locator('#broker-panel').textContent() };
+  await scrubTo(300);
+  assert.notEqual(await page.locator('#broker-panel').textContent(), at200.broker, 'more records by 300 ms');
+  await scrubTo(200);
+  assert.equal(await page.locator('.hash').textContent(), at200.hash, 'the same trace at the same moment');
+  assert.equal(await page.locator('#broker-panel').textContent(), at200.broker);
+  assert.deepEqual(errors, []);
+});
