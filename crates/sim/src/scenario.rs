@@ -47,6 +47,12 @@ pub struct ClusterSpec {
 pub struct NetworkSpec {
     /// One-way latency between any two hosts, in µs.
     pub one_way_latency_us: u64,
+    /// Extra latency drawn uniformly from `0..=jitter_us` per message (seeded). Messages on
+    /// one connection still arrive in order, as on TCP.
+    pub jitter_us: u64,
+    /// Bytes per second each direction of a link carries; 0 = unlimited. A message occupies
+    /// its link for `bytes / bandwidth` before its latency starts.
+    pub bandwidth_bytes_per_second: u64,
 }
 
 /// How the application picks each record's key.
@@ -168,6 +174,8 @@ impl Default for NetworkSpec {
     fn default() -> Self {
         NetworkSpec {
             one_way_latency_us: 1000,
+            jitter_us: 0,
+            bandwidth_bytes_per_second: 0,
         }
     }
 }

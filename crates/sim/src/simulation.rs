@@ -132,6 +132,10 @@ pub struct Simulation {
     sender_wakeup_at: Option<u64>,
     records_sent: u64,
     links: BTreeMap<NodeId, LinkFaults>,
+    /// Per direction of each connection (node 0 is the producer): when its last message
+    /// finished transmitting and when it arrived, to keep bandwidth and FIFO order.
+    wires: BTreeMap<(NodeId, NodeId), (u64, u64)>,
+    network_rng: SimRng,
     workload_rng: SimRng,
     partitioner_rng: SimRng,
     backoff_rng: SimRng,
@@ -185,6 +189,8 @@ impl Simulation {
             sender_wakeup_at: None,
             records_sent: 0,
             links: BTreeMap::new(),
+            wires: BTreeMap::new(),
+            network_rng: SimRng::new(seed, Stream::Network),
             workload_rng: SimRng::new(seed, Stream::Workload),
             partitioner_rng: SimRng::new(seed, Stream::Partitioner),
             backoff_rng: SimRng::new(seed, Stream::Backoff),
@@ -288,8 +294,34 @@ impl Simulation {
         }
     }
 
-    fn latency(&self) -> u64 {
-        self.scenario.network.one_way_latency_us
+    /// When a message of `bytes` sent at `send_us` from `from` arrives at `to`: it waits for
+    /// the link, occupies it for its transmission time, then travels the latency plus jitter,
+    /// and never overtakes an earlier message on the same connection.
+    fn transit(&mut self, from: NodeId, to: NodeId, bytes: usize, send_us: u64) -> u64 {
+        let net = &self.scenario.network;
+        let (latency, jitter, bandwidth) = (
+            net.one_way_latency_us,
+            net.jitter_us,
+            net.bandwidth_bytes_per_second,
+        );
+        if jitter == 0 && bandwidth == 0 {
+            return send_us + latency;
+        }
+        let (busy_until, last_arrival) = self.wires.get(&(from, to)).copied().unwrap_or((0, 0));
+        let start = send_us.max(busy_until);
+        let tx = if bandwidth == 0 {
+            0
+        } else {
+            (bytes as u64).saturating_mul(1_000_000).div_ceil(bandwidth)
+        };
+        let extra = if jitter == 0 {
+            0
+        } else {
+            self.network_rng.below(jitter + 1)
+        };
+        let arrival = (start + tx + latency + extra).max(last_arrival);
+        self.wires.insert((from, to), (start + tx, arrival));
+        arrival
     }
 
     fn link(&mut self, broker: NodeId) -> &mut LinkFaults {
@@ -305,7 +337,6 @@ impl Simulation {
     /// Schedules what the cluster sent; the client link's faults apply to produce responses.
     fn deliver(&mut self, out: Outbox) {
         let now = self.now_us;
-        let latency = self.latency();
         for response in out.produce_responses {
             let node = response.node;
             let link = self.link(node);
@@ -319,13 +350,29 @@ impl Simulation {
                 );
                 continue;
             }
-            self.schedule(now + latency, Action::ResponseArrives(response));
+            let bytes = 64 + 32 * response.partitions.len();
+            let at = self.transit(node, 0, bytes, now);
+            self.schedule(at, Action::ResponseArrives(response));
         }
         for (at, fetch) in out.fetch_requests {
-            self.schedule(at + latency, Action::FetchArrives(fetch));
+            let arrive = self.transit(
+                fetch.follower,
+                fetch.leader,
+                64 + 16 * fetch.offsets.len(),
+                at,
+            );
+            self.schedule(arrive, Action::FetchArrives(fetch));
         }
         for resp in out.fetch_responses {
-            self.schedule(now + latency, Action::FetchResponseArrives(resp));
+            let bytes = 64
+                + resp
+                    .data
+                    .iter()
+                    .flat_map(|(_, b)| b.iter())
+                    .map(|b| b.size_in_bytes)
+                    .sum::<usize>();
+            let at = self.transit(resp.leader, resp.follower, bytes, now);
+            self.schedule(at, Action::FetchResponseArrives(resp));
         }
         for (at, timer) in out.timers {
             self.schedule(at, Action::Cluster(timer));
@@ -348,7 +395,6 @@ impl Simulation {
     /// Handles one action; returns whether the sender thread wakes up.
     fn handle(&mut self, action: Action) -> bool {
         let now = self.now_us;
-        let latency = self.latency();
         let mut out = Outbox::default();
         let mut wake_sender = true;
         match action {
@@ -371,8 +417,9 @@ impl Simulation {
             Action::InitProducerIdArrives { node } => {
                 if self.cluster.is_alive(node) && !self.cut(node) {
                     let (producer_id, epoch) = self.cluster.init_producer_id();
+                    let at = self.transit(node, 0, 64, now);
                     self.schedule(
-                        now + latency,
+                        at,
                         Action::InitProducerIdAnswered(ProducerIdAndEpoch { producer_id, epoch }),
                     );
                 } else {
@@ -400,7 +447,8 @@ impl Simulation {
             Action::MetadataArrives { node } => {
                 if self.cluster.is_alive(node) && !self.cut(node) {
                     let leaders = self.cluster.leaders();
-                    self.schedule(now + latency, Action::MetadataAnswered(leaders));
+                    let at = self.transit(node, 0, 64 + 8 * leaders.len(), now);
+                    self.schedule(at, Action::MetadataAnswered(leaders));
                 } else {
                     let timeout = self.config.request_timeout_ms * 1000;
                     self.schedule(now + timeout, Action::MetadataLost);
@@ -513,7 +561,6 @@ impl Simulation {
     /// Runs the sender until it sends nothing more now, then schedules its next wake-up.
     fn run_sender(&mut self) {
         let now = self.now_us;
-        let latency = self.latency();
         for _ in 0..64 {
             let cluster = &self.cluster;
             let links = &self.links;
@@ -533,11 +580,13 @@ impl Simulation {
             };
             if let Some(node) = out.init_producer_id {
                 self.trace.emit(now, EventKind::InitProducerIdSent { node });
-                self.schedule(now + latency, Action::InitProducerIdArrives { node });
+                let at = self.transit(0, node, 64, now);
+                self.schedule(at, Action::InitProducerIdArrives { node });
             }
             if let Some(node) = out.metadata_request {
                 self.trace.emit(now, EventKind::MetadataRequested { node });
-                self.schedule(now + latency, Action::MetadataArrives { node });
+                let at = self.transit(0, node, 64, now);
+                self.schedule(at, Action::MetadataArrives { node });
             }
             if let Some(at) = out.next_wakeup_us
                 && self.sender_wakeup_at.is_none_or(|w| at < w || w < now)
@@ -561,7 +610,14 @@ impl Simulation {
                     );
                     continue;
                 }
-                self.schedule(now + latency, Action::RequestArrives(request));
+                let bytes = 64
+                    + request
+                        .batches
+                        .iter()
+                        .map(|b| b.size_in_bytes)
+                        .sum::<usize>();
+                let at = self.transit(0, node, bytes, now);
+                self.schedule(at, Action::RequestArrives(request));
             }
         }
     }

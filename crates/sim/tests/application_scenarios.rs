@@ -94,6 +94,7 @@ fn blocked_send_resumes_when_memory_frees() {
         ]),
         network: NetworkSpec {
             one_way_latency_us: 20_000,
+            ..NetworkSpec::default()
         },
         workload: Workload {
             records: 5,

@@ -170,6 +170,7 @@ fn in_flight_requests_never_exceed_the_limit() {
     let sc = Scenario {
         network: producer_sim::scenario::NetworkSpec {
             one_way_latency_us: 20_000,
+            ..producer_sim::scenario::NetworkSpec::default()
         },
         ..scenario(
             &[

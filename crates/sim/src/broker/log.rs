@@ -36,6 +36,8 @@ pub struct LogBatch {
     /// (producer id, epoch, base sequence) of an idempotent batch.
     pub producer: Option<(i64, i16, i32)>,
     pub records: Rc<Vec<SerializedRecord>>,
+    /// Bytes of the batch as it was produced (what a follower fetches over the network).
+    pub size_in_bytes: usize,
 }
 
 impl LogBatch {
@@ -160,6 +162,7 @@ impl Replica {
             leader_epoch,
             producer: wire.producer,
             records: Rc::clone(&wire.records),
+            size_in_bytes: wire.size_in_bytes,
         };
         let info = AppendInfo {
             first_offset: base_offset,
