@@ -51,6 +51,8 @@ pub enum Msg {
     Scrub(u64),
     /// Space: play or pause.
     TogglePlay,
+    SweepStart,
+    SweepTick,
     Mode(Mode),
     BridgeUrl(String),
     Bridge(BridgeEvent),
@@ -64,8 +66,19 @@ pub struct RealRecord {
     pub result: Option<Result<(i32, i64), String>>,
 }
 
+/// A sweep in progress or done: the scenario it sweeps and the points so far.
+pub struct SweepState {
+    base: producer_sim::Scenario,
+    points: Vec<Option<crate::sweep::SweepPoint>>,
+    _tick: Option<gloo_timers::callback::Timeout>,
+}
+
+/// Records simulated per sweep point.
+const SWEEP_RECORDS: u64 = 5_000;
+
 pub struct App {
     _keys: Option<gloo_events::EventListener>,
+    sweep: Option<SweepState>,
     /// The furthest virtual time this run reached, for the timeline.
     horizon_us: u64,
     form: FormState,
@@ -299,6 +312,7 @@ impl Component for App {
         };
         let mut app = App {
             _keys: None,
+            sweep: None,
             horizon_us: 0,
             lesson: None,
             revealed: false,
@@ -371,6 +385,40 @@ impl Component for App {
                 self.advance(us);
             }
             Msg::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
+            Msg::SweepStart => {
+                if let Some(sim) = &self.sim {
+                    let link = ctx.link().clone();
+                    self.sweep = Some(SweepState {
+                        base: sim.scenario.clone(),
+                        points: Vec::new(),
+                        _tick: Some(gloo_timers::callback::Timeout::new(0, move || {
+                            link.send_message(Msg::SweepTick)
+                        })),
+                    });
+                }
+            }
+            Msg::SweepTick => {
+                let grid = crate::sweep::grid();
+                if let Some(sweep) = self.sweep.as_mut() {
+                    // About one frame of work per tick keeps the page responsive.
+                    let start = js_sys::Date::now();
+                    while sweep.points.len() < grid.len() && js_sys::Date::now() - start < 30.0 {
+                        let (b, l) = grid[sweep.points.len()];
+                        sweep.points.push(crate::sweep::run_point(
+                            &sweep.base,
+                            b,
+                            l,
+                            SWEEP_RECORDS,
+                        ));
+                    }
+                    sweep._tick = (sweep.points.len() < grid.len()).then(|| {
+                        let link = ctx.link().clone();
+                        gloo_timers::callback::Timeout::new(0, move || {
+                            link.send_message(Msg::SweepTick)
+                        })
+                    });
+                }
+            }
             Msg::TogglePlay => {
                 let msg = if self.playing { Msg::Pause } else { Msg::Play };
                 return <Self as Component>::update(self, ctx, msg);
@@ -459,6 +507,7 @@ impl Component for App {
                     None => html! {},
                 } }
                 { for self.sim.as_ref().map(|s| self.metrics_panel(s)) }
+                { self.sweep_panel(link) }
                 { if self.mode == Mode::Real { self.real_panel(link) } else { html! {} } }
                 { for self.sim.as_ref().map(|s| html! {
                     <details class="events export" id="export">
@@ -660,6 +709,51 @@ impl App {
                 { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim)) }
                 { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim)) }
             </div>
+        }
+    }
+
+    fn sweep_panel(&self, link: &html::Scope<Self>) -> Html {
+        use crate::sweep::{BATCH_SIZES, LINGERS_MS};
+        let total = BATCH_SIZES.len() * LINGERS_MS.len();
+        let done = self.sweep.as_ref().map_or(0, |s| s.points.len());
+        let running = self.sweep.is_some() && done < total;
+        let best = self
+            .sweep
+            .iter()
+            .flat_map(|s| s.points.iter().flatten())
+            .map(|p| p.throughput)
+            .fold(0.0, f64::max);
+        let table = self.sweep.as_ref().map(|s| {
+            let cell = |i: usize| match s.points.get(i) {
+                Some(Some(p)) => {
+                    let heat = if best > 0.0 { (p.throughput / best * 60.0) as u32 } else { 0 };
+                    html! {
+                        <td class="sweep-cell" style={format!("background: color-mix(in srgb, var(--ok) {heat}%, transparent)")}
+                            title={format!("{:.1} records per request", p.records_per_request)}>
+                            <b>{ format!("{:.0}", p.throughput) }</b><br/>{ format!("{:.1} ms", p.latency_ms) }
+                        </td>
+                    }
+                }
+                Some(None) => html! { <td class="sweep-cell">{ "–" }</td> },
+                None => html! { <td class="sweep-cell pending">{ "…" }</td> },
+            };
+            html! {
+                <table class="deliveries sweep" id="sweep-table">
+                    <thead><tr><th>{ "batch.size \\ linger.ms" }</th>{ for LINGERS_MS.iter().map(|l| html! { <th>{ l }</th> }) }</tr></thead>
+                    <tbody>{ for BATCH_SIZES.iter().enumerate().map(|(r, b)| html! {
+                        <tr><th>{ b }</th>{ for (0..LINGERS_MS.len()).map(|c| cell(r * LINGERS_MS.len() + c)) }</tr>
+                    }) }</tbody>
+                </table>
+            }
+        });
+        html! {
+            <details class="events" id="sweep" open={self.sweep.is_some()}>
+                <summary>{ "Sweep: throughput and latency across batch.size × linger.ms" }</summary>
+                <p class="hint">{ format!("Each cell runs this workload ({} records, no faults) through the model: acknowledged records per second of model time, and the mean send-to-callback latency.", SWEEP_RECORDS) }</p>
+                <button id="sweep-run" disabled={running || self.sim.is_none()} onclick={link.callback(|_| Msg::SweepStart)}>{ "Run the sweep" }</button>
+                { if self.sweep.is_some() { html! { <progress id="sweep-progress" max={total.to_string()} value={done.to_string()}></progress> } } else { html! {} } }
+                { for table }
+            </details>
         }
     }
 

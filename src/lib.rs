@@ -7,6 +7,7 @@ pub mod export;
 pub mod form;
 pub mod lessons;
 pub mod panels;
+pub mod sweep;
 pub mod url_state;
 
 pub use app::App;
