@@ -2,6 +2,7 @@
 // browser, stays responsive (the page keeps answering while it works), and prints its time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveDist } from './serve-dist.mjs';
@@ -30,6 +31,8 @@ test('the sweep fills its grid and the page stays responsive', async () => {
   const cells = await page.$$eval('#sweep-table .sweep-cell b', (bs) => bs.map((b) => Number(b.textContent)));
   assert.equal(cells.length, 36);
   assert.ok(cells.every((v) => v > 0), 'every point acknowledged records');
+  fs.mkdirSync(path.join(here, 'screenshots'), { recursive: true });
+  await page.locator('#sweep').screenshot({ path: path.join(process.env.SCREENSHOT_DIR || path.join(here, 'screenshots'), 'sweep.png') });
   console.log(`# sweep: 36 points x 5000 records in ${seconds.toFixed(2)} s (Chromium, wasm)`);
   assert.deepEqual(errors, []);
 });

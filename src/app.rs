@@ -749,7 +749,7 @@ impl App {
         html! {
             <details class="events" id="sweep" open={self.sweep.is_some()}>
                 <summary>{ "Sweep: throughput and latency across batch.size × linger.ms" }</summary>
-                <p class="hint">{ format!("Each cell runs this workload ({} records, no faults) through the model: acknowledged records per second of model time, and the mean send-to-callback latency.", SWEEP_RECORDS) }</p>
+                <p class="hint">{ format!("Each cell runs this workload ({} records, no faults) through the model twice: capacity in acknowledged records per second when the application sends flat out, and the mean send-to-callback latency at the workload's own rate.", SWEEP_RECORDS) }</p>
                 <button id="sweep-run" disabled={running || self.sim.is_none()} onclick={link.callback(|_| Msg::SweepStart)}>{ "Run the sweep" }</button>
                 { if self.sweep.is_some() { html! { <progress id="sweep-progress" max={total.to_string()} value={done.to_string()}></progress> } } else { html! {} } }
                 { for table }

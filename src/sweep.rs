@@ -12,19 +12,40 @@ pub const LINGERS_MS: [u64; 6] = [0, 1, 5, 10, 20, 50];
 pub struct SweepPoint {
     pub batch_size: u64,
     pub linger_ms: u64,
-    /// Acknowledged records per second of virtual time, from the first send to the last ack.
+    /// Capacity: acknowledged records per second of model time when the application sends
+    /// as fast as it can (1,000,000 `send()` calls a second) and then closes the producer.
     pub throughput: f64,
-    /// Mean time from `send()` to the callback, in ms.
+    /// Mean time from `send()` to the callback, in ms, at the workload's own rate.
     pub latency_ms: f64,
+    /// At the workload's own rate.
     pub records_per_request: f64,
 }
 
-/// Runs the scenario with `batch.size` and `linger.ms` set, without a trace, for `records`.
+/// Offered load for the capacity run.
+const FLAT_OUT: u32 = 1_000_000;
+
+/// Measures one point: the capacity (flat-out sends) and the latency at the workload's rate.
 pub fn run_point(
     base: &Scenario,
     batch_size: u64,
     linger_ms: u64,
     records: u64,
+) -> Option<SweepPoint> {
+    let at_rate = measure(base, batch_size, linger_ms, records, None)?;
+    let flat_out = measure(base, batch_size, linger_ms, records, Some(FLAT_OUT))?;
+    Some(SweepPoint {
+        throughput: flat_out.throughput,
+        ..at_rate
+    })
+}
+
+/// Runs the scenario with `batch.size` and `linger.ms` set, without a trace, for `records`.
+fn measure(
+    base: &Scenario,
+    batch_size: u64,
+    linger_ms: u64,
+    records: u64,
+    rate: Option<u32>,
 ) -> Option<SweepPoint> {
     let mut s = base.clone();
     s.producer
@@ -33,6 +54,11 @@ pub fn run_point(
     s.workload.records = records;
     s.workload.sync = false;
     s.faults.clear();
+    if let Some(r) = rate {
+        // A batch job: send flat out, then close(), so the last batches do not wait out linger.ms.
+        s.workload.records_per_second = r;
+        s.workload.on_finish = producer_sim::scenario::OnFinish::Close;
+    }
     let mut sim = Simulation::with_trace(s, Trace::off()).ok()?;
     sim.run_to_completion(3_600_000_000);
     let rate = sim.scenario.workload.records_per_second as u64;
@@ -68,6 +94,19 @@ pub fn grid() -> Vec<(u64, u64)> {
 mod tests {
     use super::*;
     use producer_sim::scenario::{KeyChoice, Workload};
+
+    /// Bigger batches raise capacity: with 5 requests in flight per round trip, records per
+    /// request set the ceiling.
+    #[test]
+    fn bigger_batches_raise_capacity() {
+        let base = Scenario::default();
+        let small = run_point(&base, 1024, 0, 3000).unwrap();
+        let large = run_point(&base, 65536, 0, 3000).unwrap();
+        assert!(
+            large.throughput > 3.0 * small.throughput,
+            "{small:?} vs {large:?}"
+        );
+    }
 
     /// Lingering trades latency for batching: at a high rate, linger.ms=20 carries more
     /// records per request than 0, and its records wait longer.
