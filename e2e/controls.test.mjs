@@ -40,5 +40,11 @@ test('keyboard shortcuts and the timeline scrubber', async () => {
   await scrubTo(200);
   assert.equal(await page.locator('.hash').textContent(), at200.hash, 'the same trace at the same moment');
   assert.equal(await page.locator('#broker-panel').textContent(), at200.broker);
+  // The theme button cycles system → dark → light.
+  await page.click('#theme');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR || path.join(here, 'screenshots'), 'dark.png') });
+  await page.click('#theme');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
   assert.deepEqual(errors, []);
 });

@@ -26,6 +26,8 @@ const promises = {
   'retries': /^[1-9]\d* records were written twice/,
   'idempotence': /^0 records were written twice; the broker recognised [1-9]/,
   'sync': /^1\.0 records per request/,
+  'errors': /^0 records failed after [1-9]\d* record retries/,
+  'monitoring': /^(\d{2,}|[2-9])\.\d records per request; batches waited [1-9]/,
   'no-flush': /^[1-9]\d* of \d+ records were never sent/,
   'tiny-batches': /^1\.\d\d records per request/,
 };

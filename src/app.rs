@@ -53,6 +53,8 @@ pub enum Msg {
     TogglePlay,
     SweepStart,
     SweepTick,
+    /// Light, dark, or the system's choice.
+    Theme,
     Mode(Mode),
     BridgeUrl(String),
     Bridge(BridgeEvent),
@@ -77,6 +79,8 @@ pub struct SweepState {
 const SWEEP_RECORDS: u64 = 5_000;
 
 pub struct App {
+    /// "auto", "light" or "dark".
+    theme: &'static str,
     _keys: Option<gloo_events::EventListener>,
     sweep: Option<SweepState>,
     /// The furthest virtual time this run reached, for the timeline.
@@ -311,6 +315,7 @@ impl Component for App {
             ),
         };
         let mut app = App {
+            theme: "auto",
             _keys: None,
             sweep: None,
             horizon_us: 0,
@@ -385,6 +390,23 @@ impl Component for App {
                 self.advance(us);
             }
             Msg::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
+            Msg::Theme => {
+                self.theme = match self.theme {
+                    "auto" => "dark",
+                    "dark" => "light",
+                    _ => "auto",
+                };
+                if let Some(root) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                {
+                    let _ = if self.theme == "auto" {
+                        root.remove_attribute("data-theme")
+                    } else {
+                        root.set_attribute("data-theme", self.theme)
+                    };
+                }
+            }
             Msg::SweepStart => {
                 if let Some(sim) = &self.sim {
                     let link = ctx.link().clone();
@@ -498,6 +520,8 @@ impl Component for App {
                 <header class="top">
                     <h1>{ "Producer Lab" }</h1>
                     <p class="tagline">{ "The Kafka producer, stage by stage: a faithful model you can step through" }</p>
+                    <button class="theme" id="theme" onclick={link.callback(|_| Msg::Theme)}
+                        aria-label="colour theme" title="Colour theme: system, dark or light">{ format!("theme: {}", self.theme) }</button>
                     { self.mode_switch(link) }
                 </header>
                 { self.lesson_bar(link) }

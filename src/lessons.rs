@@ -162,6 +162,37 @@ pub const LESSONS: &[Lesson] = &[
         },
     },
     Lesson {
+        id: "errors",
+        title: "Error handling: retriable or not",
+        narrative: "Errors whose exception extends RetriableException (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NETWORK_EXCEPTION) are retried until delivery.timeout.ms; the others (RECORD_TOO_LARGE, INVALID_TOPIC, authorization) go straight to the callback. Here a follower falls out of the ISR, so with min.insync.replicas=3 the leader refuses acks=all writes until it is back.",
+        watch: "broker_rejected NOT_ENOUGH_REPLICAS and batch_retried in the event trace, then the ISR growing back.",
+        question: "How many records failed, and how many record retries did it take?",
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/error-handling.json")),
+        answer: |sim| {
+            let m = sim.metrics();
+            format!(
+                "{} records failed after {} record retries: NOT_ENOUGH_REPLICAS is retriable.",
+                m.record_error_total, m.record_retry_total
+            )
+        },
+    },
+    Lesson {
+        id: "monitoring",
+        title: "Monitoring: what the metrics say",
+        narrative: "The producer's own metrics (producer-metrics) show how it batches: record-send-rate, records-per-request-avg, batch-size-avg, record-queue-time-avg and request-latency-avg. With linger.ms=20 at 2,000 records a second, batches fill while they wait.",
+        watch: "The Metrics table (open it below the pipeline).",
+        question: "How many records did a request carry, and how long did a batch wait?",
+        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/monitoring.json")),
+        answer: |sim| {
+            let m = sim.metrics();
+            format!(
+                "{:.1} records per request; batches waited {:.1} ms on average (record-queue-time-avg).",
+                m.records_per_request_avg.unwrap_or(0.0),
+                m.record_queue_time_avg.unwrap_or(0.0)
+            )
+        },
+    },
+    Lesson {
         id: "sync",
         title: "Sync send: one record at a time",
         narrative: "send().get() waits for each record's result before sending the next. Every record then waits out linger.ms and a full round trip alone.",
@@ -247,6 +278,12 @@ mod tests {
                     "{answer}"
                 ),
                 "sync" => assert!(answer.starts_with("1.0 records per request"), "{answer}"),
+                "errors" => assert!(
+                    answer.starts_with("0 records failed after")
+                        && !answer.contains("after 0 record"),
+                    "{answer}"
+                ),
+                "monitoring" => assert!(!answer.starts_with("1.0 records"), "{answer}"),
                 "no-flush" => assert!(!answer.starts_with("0 of"), "{answer}"),
                 "tiny-batches" => assert!(answer.starts_with("1."), "{answer}"),
                 other => panic!("lesson {other} has no check"),
