@@ -31,6 +31,8 @@ test('Play moves records through every stage into the broker logs', async () => 
   const callbacks = await page.locator('#callbacks-panel .callback.ok').count();
   assert.ok(callbacks > 0, 'delivery callbacks fired');
   assert.match(await page.locator('#partitioner-panel').textContent(), /murmur2/);
+  assert.match(await page.locator('#chart-rate').getAttribute('id'), /chart-rate/);
+  assert.ok((await page.locator('#chart-rate polyline').getAttribute('points')).split(' ').length > 2, 'the chart has a line');
   fs.mkdirSync(shots, { recursive: true });
   await page.waitForTimeout(400); // let the entry animations settle
   await page.screenshot({ path: path.join(shots, 'pipeline.png') });

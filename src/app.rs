@@ -79,6 +79,7 @@ pub struct SweepState {
 const SWEEP_RECORDS: u64 = 5_000;
 
 pub struct App {
+    series: crate::charts::Series,
     /// "auto", "light" or "dark".
     theme: &'static str,
     _keys: Option<gloo_events::EventListener>,
@@ -113,6 +114,7 @@ pub struct App {
 impl App {
     fn start(&mut self) {
         self.horizon_us = 0;
+        self.series = Default::default();
         self.playing = false;
         self.ticker = None;
         self.bridged_upto = 0;
@@ -140,6 +142,7 @@ impl App {
             let target = sim.now_us() + virtual_us;
             sim.run_until(target);
             self.horizon_us = self.horizon_us.max(sim.now_us());
+            self.series.sample(sim);
             if sim.is_finished() {
                 self.playing = false;
                 self.ticker = None;
@@ -315,6 +318,7 @@ impl Component for App {
             ),
         };
         let mut app = App {
+            series: Default::default(),
             theme: "auto",
             _keys: None,
             sweep: None,
@@ -530,6 +534,7 @@ impl Component for App {
                     Some(sim) => self.pipeline(sim),
                     None => html! {},
                 } }
+                { self.charts() }
                 { for self.sim.as_ref().map(|s| self.metrics_panel(s)) }
                 { self.sweep_panel(link) }
                 { if self.mode == Mode::Real { self.real_panel(link) } else { html! {} } }
@@ -733,6 +738,25 @@ impl App {
                 { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim)) }
                 { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim)) }
             </div>
+        }
+    }
+
+    fn charts(&self) -> Html {
+        if self.series.samples.len() < 2 {
+            return html! {};
+        }
+        let rate: Vec<Option<f64>> = self
+            .series
+            .samples
+            .iter()
+            .map(|s| Some(s.acked_per_s))
+            .collect();
+        let latency: Vec<Option<f64>> = self.series.samples.iter().map(|s| s.latency_ms).collect();
+        html! {
+            <section class="charts" aria-label="Charts over model time">
+                { crate::charts::line_chart("chart-rate", "acknowledged records/s", "/s", &rate) }
+                { crate::charts::line_chart("chart-latency", "send → callback latency", "ms", &latency) }
+            </section>
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bridge_client;
+pub mod charts;
 pub mod export;
 pub mod form;
 pub mod lessons;

@@ -36,6 +36,8 @@ pub struct AppState {
     pub closed: bool,
     /// `key-0`, `key-1`, … made once.
     pool_keys: Vec<String>,
+    /// When each record's `send()` was called, by record id (for latency views).
+    pub sent_at_us: Vec<u64>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl Simulation {
         let now = self.now_us;
         let id = self.records_sent;
         self.records_sent += 1;
+        self.app.sent_at_us.push(now);
         let w = &self.scenario.workload;
         let key = match w.keys {
             KeyChoice::Null => None,
