@@ -61,12 +61,8 @@ impl Series {
 /// A small line chart of `values` with its latest value and maximum.
 pub fn line_chart(id: &str, title: &str, unit: &str, values: &[Option<f64>]) -> Html {
     let (w, h) = (360.0, 90.0);
-    let max = values
-        .iter()
-        .flatten()
-        .copied()
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
+    let peak = values.iter().flatten().copied().fold(0.0_f64, f64::max);
+    let max = (peak * 1.25).max(1e-9); // headroom above the line
     let n = values.len().max(2) as f64 - 1.0;
     let points: Vec<String> = values
         .iter()
@@ -86,7 +82,7 @@ pub fn line_chart(id: &str, title: &str, unit: &str, values: &[Option<f64>]) -> 
         <figure class="chart" id={id.to_string()}>
             <figcaption>
                 <b>{ title }</b>
-                { format!(" · now {} · max {:.1} {unit}", last.map_or("–".to_string(), |v| format!("{v:.1} {unit}")), max) }
+                { format!(" · now {} · max {:.1} {unit}", last.map_or("–".to_string(), |v| format!("{v:.1} {unit}")), peak) }
             </figcaption>
             <svg viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="none" role="img" aria-label={title.to_string()}>
                 <polyline points={points.join(" ")} />
