@@ -75,6 +75,9 @@ pub struct SweepState {
     _tick: Option<gloo_timers::callback::Timeout>,
 }
 
+/// Trace events the page keeps (the newest); the trace hash still covers the whole run.
+const TRACE_EVENTS_KEPT: usize = 200_000;
+
 /// Records simulated per sweep point.
 const SWEEP_RECORDS: u64 = 5_000;
 
@@ -119,10 +122,10 @@ impl App {
         self.ticker = None;
         self.bridged_upto = 0;
         self.real.clear();
-        let sim = self
-            .form
-            .to_scenario_over(&self.base)
-            .and_then(|s| Simulation::new(s, true).map_err(|e| e.to_string()));
+        let sim = self.form.to_scenario_over(&self.base).and_then(|s| {
+            Simulation::with_trace(s, producer_sim::event::Trace::bounded(TRACE_EVENTS_KEPT))
+                .map_err(|e| e.to_string())
+        });
         match sim {
             Ok(sim) => {
                 self.base = sim.scenario.clone();

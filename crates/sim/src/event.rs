@@ -196,6 +196,8 @@ pub struct Trace {
     /// Off: events are neither kept nor hashed (benchmarks).
     on: bool,
     keep: bool,
+    /// Keep at most about this many of the newest events (the hash still covers all).
+    cap: usize,
     events: Vec<SimEvent>,
     hash: u64,
     count: u64,
@@ -210,9 +212,19 @@ impl Trace {
         Trace {
             on: true,
             keep,
+            cap: usize::MAX,
             events: Vec::new(),
             hash: FNV_OFFSET,
             count: 0,
+        }
+    }
+
+    /// Keeps only the newest `cap` to `2 × cap` events, so a long run in the browser stays
+    /// bounded in memory. The hash and the count still cover every event.
+    pub fn bounded(cap: usize) -> Self {
+        Trace {
+            cap: cap.max(1),
+            ..Trace::new(true)
         }
     }
 
@@ -236,6 +248,9 @@ impl Trace {
         self.count += 1;
         if self.keep {
             self.events.push(event);
+            if self.events.len() >= self.cap.saturating_mul(2) {
+                self.events.drain(..self.cap);
+            }
         }
     }
 

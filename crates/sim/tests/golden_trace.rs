@@ -24,3 +24,22 @@ fn golden_scenario_trace_hash_is_pinned() {
         sim.scenario.seed
     );
 }
+
+/// A bounded trace keeps only the newest events, while its hash still covers the whole run.
+#[test]
+fn bounded_trace_keeps_the_newest_events_and_the_full_hash() {
+    let sc: Scenario = serde_json::from_str(include_str!("golden/scenario.json")).unwrap();
+    let mut full = Simulation::new(sc.clone(), true).unwrap();
+    full.run_to_completion(u64::MAX);
+    let mut bounded =
+        Simulation::with_trace(sc, producer_sim::event::Trace::bounded(1000)).unwrap();
+    bounded.run_to_completion(u64::MAX);
+    assert_eq!(bounded.trace.hash(), full.trace.hash());
+    assert_eq!(bounded.trace.len(), full.trace.len());
+    let kept = bounded.trace.events();
+    assert!((1000..2000).contains(&kept.len()), "{}", kept.len());
+    assert_eq!(
+        kept,
+        &full.trace.events()[full.trace.events().len() - kept.len()..]
+    );
+}
