@@ -33,6 +33,10 @@ test('Play moves records through every stage into the broker logs', async () => 
   assert.match(await page.locator('#partitioner-panel').textContent(), /murmur2/);
   assert.match(await page.locator('#chart-rate').getAttribute('id'), /chart-rate/);
   assert.ok((await page.locator('#chart-rate polyline').getAttribute('points')).split(' ').length > 2, 'the chart has a line');
+  // Clicking a callback follows that record: its log cell lights up too.
+  await page.locator('#callbacks-panel .callback').first().click();
+  assert.equal(await page.locator('#callbacks-panel .callback.selected').count(), 1);
+  assert.equal(await page.locator('#broker-panel .log-cell.selected').count(), 1);
   fs.mkdirSync(shots, { recursive: true });
   await page.waitForTimeout(400); // let the entry animations settle
   await page.screenshot({ path: path.join(shots, 'pipeline.png') });

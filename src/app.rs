@@ -55,6 +55,8 @@ pub enum Msg {
     SweepTick,
     /// Light, dark, or the system's choice.
     Theme,
+    /// Follow one record through the stages (the same record again clears it).
+    Select(u64),
     Mode(Mode),
     BridgeUrl(String),
     Bridge(BridgeEvent),
@@ -82,6 +84,7 @@ const TRACE_EVENTS_KEPT: usize = 200_000;
 const SWEEP_RECORDS: u64 = 5_000;
 
 pub struct App {
+    selected: Option<u64>,
     series: crate::charts::Series,
     /// "auto", "light" or "dark".
     theme: &'static str,
@@ -321,6 +324,7 @@ impl Component for App {
             ),
         };
         let mut app = App {
+            selected: None,
             series: Default::default(),
             theme: "auto",
             _keys: None,
@@ -397,6 +401,9 @@ impl Component for App {
                 self.advance(us);
             }
             Msg::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
+            Msg::Select(record) => {
+                self.selected = (self.selected != Some(record)).then_some(record);
+            }
             Msg::Theme => {
                 self.theme = match self.theme {
                     "auto" => "dark",
@@ -534,7 +541,7 @@ impl Component for App {
                 { self.lesson_bar(link) }
                 { self.controls(link) }
                 { match &self.sim {
-                    Some(sim) => self.pipeline(sim),
+                    Some(sim) => self.pipeline(sim, link),
                     None => html! {},
                 } }
                 { self.charts() }
@@ -730,16 +737,20 @@ impl App {
         }
     }
 
-    fn pipeline(&self, sim: &Simulation) -> Html {
+    fn pipeline(&self, sim: &Simulation, link: &html::Scope<Self>) -> Html {
+        let sel = panels::Selection {
+            record: self.selected,
+            select: link.callback(Msg::Select),
+        };
         html! {
             <div class="pipeline">
-                { panels::stage("app-panel", "Application", "send()", panels::application(sim)) }
+                { panels::stage("app-panel", "Application", "send()", panels::application(sim, &sel)) }
                 { panels::stage("serializer-panel", "Serializer", "key/value → bytes", panels::serializer(sim)) }
                 { panels::stage("partitioner-panel", "Partitioner", "which partition", panels::partitioner(sim)) }
-                { panels::stage("accumulator-panel", "Record Accumulator", "batches per partition", panels::accumulator(sim)) }
-                { panels::stage("sender-panel", "Sender", "requests in flight", panels::sender(sim)) }
-                { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim)) }
-                { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim)) }
+                { panels::stage("accumulator-panel", "Record Accumulator", "batches per partition", panels::accumulator(sim, &sel)) }
+                { panels::stage("sender-panel", "Sender", "requests in flight", panels::sender(sim, &sel)) }
+                { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim, &sel)) }
+                { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim, &sel)) }
             </div>
         }
     }

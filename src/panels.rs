@@ -5,6 +5,24 @@ use producer_sim::event::{EventKind, Outcome, PartitionHow};
 use producer_sim::{SimEvent, Simulation};
 use yew::prelude::*;
 
+/// The record the learner clicked: every stage highlights where it is.
+#[derive(Clone, PartialEq)]
+pub struct Selection {
+    pub record: Option<u64>,
+    pub select: Callback<u64>,
+}
+
+impl Selection {
+    fn class(&self, record: u64) -> Option<&'static str> {
+        (self.record == Some(record)).then_some("selected")
+    }
+
+    fn onclick(&self, record: u64) -> Callback<MouseEvent> {
+        let select = self.select.clone();
+        Callback::from(move |_| select.emit(record))
+    }
+}
+
 /// Log cells shown per partition; older ones are summarised as a count.
 const LOG_CELLS: usize = 14;
 
@@ -36,14 +54,14 @@ pub fn stage(id: &str, title: &str, subtitle: &str, body: Html) -> Html {
     }
 }
 
-pub fn application(sim: &Simulation) -> Html {
+pub fn application(sim: &Simulation, sel: &Selection) -> Html {
     let events = sim.trace.events();
     let recent: Vec<Html> = events
         .iter()
         .rev()
         .filter_map(|e| match &e.kind {
             EventKind::Send { record, key, .. } => Some(html! {
-                <li key={*record} class="chip enter">
+                <li key={*record} class={classes!("chip", "enter", sel.class(*record))} onclick={sel.onclick(*record)}>
                     <span class="rid">{ format!("#{record}") }</span>
                     <span class="key">{ key.clone().unwrap_or_else(|| "null".into()) }</span>
                 </li>
@@ -145,7 +163,7 @@ pub fn partitioner(sim: &Simulation) -> Html {
     html! { <div key={record} class="enter"><p class="label">{ format!("record #{record}") }</p>{ body }</div> }
 }
 
-pub fn accumulator(sim: &Simulation) -> Html {
+pub fn accumulator(sim: &Simulation, sel: &Selection) -> Html {
     let acc = &sim.accumulator;
     let now = sim.now_us();
     let batch_size = acc.batch_size().max(1);
@@ -161,7 +179,8 @@ pub fn accumulator(sim: &Simulation) -> Html {
                 "ready".to_string()
             };
             html! {
-                <div key={b.id} class={classes!("batch", "enter", partition_class(p))} title={format!("batch {}", b.id)}>
+                <div key={b.id} class={classes!("batch", "enter", partition_class(p),
+                    sel.record.filter(|r| b.records.iter().any(|x| x.id == *r)).map(|_| "selected"))} title={format!("batch {}", b.id)}>
                     <div class="fill" style={format!("width:{fill}%")}></div>
                     <span>{ format!("b{} · {} rec · {} B · {status}", b.id, b.record_count(), b.size_in_bytes) }</span>
                 </div>
@@ -198,7 +217,7 @@ fn memory_gauge(sim: &Simulation) -> Html {
     }
 }
 
-pub fn sender(sim: &Simulation) -> Html {
+pub fn sender(sim: &Simulation, sel: &Selection) -> Html {
     let pid = sim
         .transaction_manager
         .as_ref()
@@ -213,7 +232,10 @@ pub fn sender(sim: &Simulation) -> Html {
     let brokers = (1..=sim.scenario.cluster.brokers).map(|b| {
         let requests = sim.sender.in_flight_requests().filter(|(_, n, _)| *n == b).map(|(id, _, batches)| {
             let list = batches.iter().map(|x| format!("b{x}")).collect::<Vec<_>>().join(" ");
-            html! { <li key={id} class="request enter">{ format!("req {id}: {list}") }</li> }
+            let holds = sel.record.is_some_and(|r| {
+                batches.iter().any(|b| sim.sender.in_flight_batch(*b).is_some_and(|b| b.records.iter().any(|x| x.id == r)))
+            });
+            html! { <li key={id} class={classes!("request", "enter", holds.then_some("selected"))}>{ format!("req {id}: {list}") }</li> }
         });
         let down = if sim.cluster.is_alive(b) { "" } else { " · DOWN" };
         html! {
@@ -240,7 +262,7 @@ fn acks_text(sim: &Simulation) -> &'static str {
     }
 }
 
-pub fn broker(sim: &Simulation) -> Html {
+pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
     let rows = sim.cluster.partitions.iter().map(|part| {
         let p = part.id;
         let log = sim.partition_log(p);
@@ -250,7 +272,8 @@ pub fn broker(sim: &Simulation) -> Html {
         let cells = log.into_iter().flat_map(|r| r.entries().skip(skip)).map(|e| {
             let committed = if e.offset < hw { "committed" } else { "uncommitted" };
             html! {
-                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p), committed)}
+                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p), committed, sel.class(e.record))}
+                    onclick={sel.onclick(e.record)}
                     title={format!("offset {} · record #{} · seq {}{}", e.offset, e.record, e.sequence,
                         if e.offset < hw { "" } else { " · above the high watermark" })}>
                     <b>{ e.offset }</b>
@@ -275,7 +298,7 @@ pub fn broker(sim: &Simulation) -> Html {
     html! { <>{ for rows }</> }
 }
 
-pub fn callbacks(sim: &Simulation) -> Html {
+pub fn callbacks(sim: &Simulation, sel: &Selection) -> Html {
     let items = sim.deliveries.iter().rev().take(12).map(|d| {
         let (class, text) = match &d.outcome {
             Outcome::Acked { offset } => {
@@ -283,7 +306,7 @@ pub fn callbacks(sim: &Simulation) -> Html {
             }
             Outcome::Failed { error, .. } => ("err", format!("#{} ✗ {error}", d.record)),
         };
-        html! { <li key={d.record} class={classes!("callback", "enter", class)}>{ text }</li> }
+        html! { <li key={d.record} class={classes!("callback", "enter", class, sel.class(d.record))} onclick={sel.onclick(d.record)}>{ text }</li> }
     });
     html! {
         <>
