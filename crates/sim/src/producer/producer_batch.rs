@@ -73,22 +73,17 @@ impl ProducerBatch {
         )
     }
 
-    /// `MemoryRecordsBuilder.hasRoomFor`.
-    pub fn has_room_for(&self, record: &SerializedRecord) -> bool {
-        if self.is_full() {
-            return false;
-        }
-        self.records.is_empty()
-            || self.write_limit >= self.size_in_bytes + self.exact_size_of(record)
-    }
-
-    /// `ProducerBatch.tryAppend`: appends and returns the bytes the batch grew by, or `None`
-    /// when the record does not fit (the caller then closes this batch and opens a new one).
+    /// `ProducerBatch.tryAppend` with `MemoryRecordsBuilder.hasRoomFor`: appends and returns
+    /// the bytes the batch grew by, or hands the record back when it does not fit (the caller
+    /// then closes this batch and opens a new one).
     pub fn try_append(&mut self, record: SerializedRecord) -> Result<usize, SerializedRecord> {
-        if !self.has_room_for(&record) {
+        if self.is_full() {
             return Err(record);
         }
         let grew = self.exact_size_of(&record);
+        if !self.records.is_empty() && self.write_limit < self.size_in_bytes + grew {
+            return Err(record);
+        }
         self.size_in_bytes += grew;
         Rc::make_mut(&mut self.records).push(record);
         Ok(grew)

@@ -114,8 +114,10 @@ impl RecordAccumulator {
     /// `partition = None` is Kafka's UNKNOWN_PARTITION: the sticky partitioner chooses.
     /// With `abort_on_new_batch` (a `partitioner.class` partitioner), a record that would need a
     /// new batch is handed back instead (`abortForNewBatch`), so the producer can call
-    /// `onNewBatch` and partition again. A new batch takes its buffer from `buffer.memory`;
-    /// `preallocated` is memory a blocked `send()` already gathered for it.
+    /// `onNewBatch` and partition again. As in Java, the last batch is closed for appends as
+    /// soon as a record does not fit, before the new batch's memory is allocated. A new batch
+    /// takes its buffer from `buffer.memory`; `preallocated` is memory a blocked `send()`
+    /// already gathered for it.
     pub fn append(
         &mut self,
         partition: Option<u32>,
@@ -140,36 +142,37 @@ impl RecordAccumulator {
                 switched_before = Some(next);
             }
         }
-        let upper_bound = estimate_batch_size_upper_bound(
-            record.key.as_deref(),
-            record.value.as_deref(),
-            &record.headers,
-        );
-        let needs_new_batch = self.deques[p as usize]
-            .as_ref()
-            .and_then(|d| d.back())
-            .is_none_or(|last| !last.has_room_for(&record));
-        if needs_new_batch {
-            if abort_on_new_batch && partition.is_some() {
-                return AppendOutcome::AbortForNewBatch(record);
-            }
-            let size = self.batch_size.max(upper_bound) as u64;
-            if preallocated < size && !self.buffer_pool.try_allocate(size) {
-                return AppendOutcome::Blocked { record, size };
-            }
-        } else if preallocated > 0 {
-            self.buffer_pool.deallocate(preallocated);
-        }
         let deque = self.deques[p as usize].get_or_insert_with(VecDeque::new);
-        let attempt = match deque.back_mut() {
-            Some(last) => last.try_append(record).map(|grew| (last.id, grew)),
+        // `tryAppend`: the last batch takes the record, or is closed for appends.
+        let tried = match deque.back_mut() {
+            Some(last) => match last.try_append(record) {
+                Ok(grew) => Ok((last.id, grew)),
+                Err(rejected) => {
+                    last.close_for_record_appends();
+                    Err(rejected)
+                }
+            },
             None => Err(record),
         };
-        let (batch, new_batch_created, appended) = match attempt {
-            Ok((id, grew)) => (id, false, grew),
-            Err(rejected) => {
-                if let Some(last) = deque.back_mut() {
-                    last.close_for_record_appends();
+        let (batch, new_batch_created, appended) = match tried {
+            Ok((id, grew)) => {
+                if preallocated > 0 {
+                    self.buffer_pool.deallocate(preallocated);
+                }
+                (id, false, grew)
+            }
+            Err(record) => {
+                if abort_on_new_batch && partition.is_some() {
+                    return AppendOutcome::AbortForNewBatch(record);
+                }
+                let upper_bound = estimate_batch_size_upper_bound(
+                    record.key.as_deref(),
+                    record.value.as_deref(),
+                    &record.headers,
+                );
+                let size = self.batch_size.max(upper_bound) as u64;
+                if preallocated < size && !self.buffer_pool.try_allocate(size) {
+                    return AppendOutcome::Blocked { record, size };
                 }
                 let id = Self::push_new_batch(
                     deque,
@@ -177,7 +180,7 @@ impl RecordAccumulator {
                     self.batch_size,
                     p,
                     upper_bound,
-                    rejected,
+                    record,
                     now_us,
                 );
                 (id, true, deque.back().expect("pushed").size_in_bytes)
