@@ -12,7 +12,7 @@ use crate::event::{EventKind, Trace};
 use crate::produce_request::{ProduceRequest, ProduceResponse};
 use crate::producer::metadata::{Metadata, NodeId};
 use crate::producer::partitioner::Partitioner;
-use crate::producer::producer_config::{Acks, ConfigException, ProducerConfig};
+use crate::producer::producer_config::{ConfigException, ProducerConfig};
 use crate::producer::record_accumulator::RecordAccumulator;
 use crate::producer::sender::{Delivery, Sender, SenderContext};
 use crate::producer::transaction_manager::{ProducerIdAndEpoch, TransactionManager};
@@ -328,6 +328,11 @@ impl Simulation {
         self.links.entry(broker).or_default()
     }
 
+    /// The producer can connect to the broker: it is up and the network lets messages through.
+    fn reachable(&self, broker: NodeId) -> bool {
+        self.cluster.is_alive(broker) && !self.cut(broker)
+    }
+
     fn cut(&self, broker: NodeId) -> bool {
         self.links
             .get(&broker)
@@ -388,6 +393,7 @@ impl Simulation {
                 tm: self.transaction_manager.as_mut(),
                 trace: &mut self.trace,
                 deliveries: &mut self.deliveries,
+                rng: &mut self.backoff_rng,
             },
         )
     }
@@ -403,7 +409,7 @@ impl Simulation {
             Action::AppFinish => self.app_finish(),
             Action::SenderWakeup => {}
             Action::RequestArrives(request) => {
-                if self.cluster.is_alive(request.destination) && !self.cut(request.destination) {
+                if self.reachable(request.destination) {
                     self.cluster
                         .handle_produce(&request, now, &mut self.trace, &mut out);
                 }
@@ -415,7 +421,7 @@ impl Simulation {
                 }
             }
             Action::InitProducerIdArrives { node } => {
-                if self.cluster.is_alive(node) && !self.cut(node) {
+                if self.reachable(node) {
                     let (producer_id, epoch) = self.cluster.init_producer_id();
                     let at = self.transit(node, 0, 64, now);
                     self.schedule(
@@ -445,7 +451,7 @@ impl Simulation {
                 }
             }
             Action::MetadataArrives { node } => {
-                if self.cluster.is_alive(node) && !self.cut(node) {
+                if self.reachable(node) {
                     let leaders = self.cluster.leaders();
                     let at = self.transit(node, 0, 64 + 8 * leaders.len(), now);
                     self.schedule(at, Action::MetadataAnswered(leaders));
@@ -562,21 +568,15 @@ impl Simulation {
     fn run_sender(&mut self) {
         let now = self.now_us;
         for _ in 0..64 {
-            let cluster = &self.cluster;
-            let links = &self.links;
-            let reachable = |n: NodeId| {
-                cluster.is_alive(n) && links.get(&n).is_none_or(|l| l.cut_until_us <= now)
-            };
+            // Which brokers a connection can reach right now (up, and not cut off).
+            let up: Vec<bool> = (0..=self.scenario.cluster.brokers)
+                .map(|n| n > 0 && self.reachable(n))
+                .collect();
             let out = {
-                let mut cx = SenderContext {
-                    acc: &mut self.accumulator,
-                    metadata: &mut self.metadata,
-                    tm: self.transaction_manager.as_mut(),
-                    trace: &mut self.trace,
-                    deliveries: &mut self.deliveries,
-                };
-                self.sender
-                    .run_once(now, &mut cx, &mut self.backoff_rng, &reachable)
+                let (sender, mut cx) = self.sender_cx();
+                sender.run_once(now, &mut cx, &|n: NodeId| {
+                    up.get(n as usize).copied().unwrap_or(false)
+                })
             };
             if let Some(node) = out.init_producer_id {
                 self.trace.emit(now, EventKind::InitProducerIdSent { node });
@@ -639,10 +639,5 @@ impl Simulation {
             pool.total_memory(),
             in_flight,
         )
-    }
-
-    /// Whether acks are on (anything but acks=0).
-    pub fn expects_responses(&self) -> bool {
-        self.config.acks != Acks::None
     }
 }

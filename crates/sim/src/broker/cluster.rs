@@ -764,11 +764,4 @@ impl Cluster {
             b.slow_until_us = until_us;
         }
     }
-
-    /// Partitions led by `node`, for display.
-    pub fn led_by(&self, node: NodeId) -> impl Iterator<Item = &PartitionState> {
-        self.partitions
-            .iter()
-            .filter(move |p| p.leader == Some(node))
-    }
 }

@@ -110,22 +110,6 @@ impl Replica {
         self.batches.iter().flat_map(LogBatch::entries)
     }
 
-    /// The last `n` records, for views that show only the newest.
-    pub fn last_entries(&self, n: usize) -> Vec<LogEntry> {
-        let mut out: Vec<LogEntry> = Vec::with_capacity(n);
-        for b in self.batches.iter().rev() {
-            for e in b.entries().rev() {
-                if out.len() == n {
-                    out.reverse();
-                    return out;
-                }
-                out.push(e);
-            }
-        }
-        out.reverse();
-        out
-    }
-
     pub fn len(&self) -> usize {
         self.log_end_offset() as usize
     }

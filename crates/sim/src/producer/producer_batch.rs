@@ -114,10 +114,6 @@ impl ProducerBatch {
         self.last_attempt_us = self.last_attempt_us.max(now_us);
     }
 
-    pub fn in_retry(&self) -> bool {
-        self.attempts > 0
-    }
-
     pub fn base_sequence(&self) -> Option<i32> {
         self.producer.map(|(_, _, seq)| seq)
     }

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
 use super::producer_batch::{BatchId, ProducerBatch, RecordId};
 use super::producer_config::{Acks, ProducerConfig};
@@ -63,6 +64,8 @@ pub struct SenderContext<'a> {
     pub tm: Option<&'a mut TransactionManager>,
     pub trace: &'a mut Trace,
     pub deliveries: &'a mut Vec<Delivery>,
+    /// Jitter for retry and reconnect backoff.
+    pub rng: &'a mut SimRng,
 }
 
 #[derive(Debug, Clone)]
@@ -73,14 +76,15 @@ pub struct Sender {
     request_timeout_us: u64,
     retries: u32,
     delivery_timeout_us: u64,
-    reconnect_backoff_us: u64,
+    /// `ClusterConnectionStates`: `reconnect.backoff.ms` growing ×2 with 20% jitter up to
+    /// `reconnect.backoff.max.ms`, per consecutive failure.
+    reconnect_backoff: ExponentialBackoff,
     guarantee_message_order: bool,
     requests: BTreeMap<RequestId, InFlightRequest>,
     in_flight_batches: BTreeMap<BatchId, ProducerBatch>,
     /// Nodes whose connection was closed, and when the client may reconnect.
     reconnect_at: BTreeMap<NodeId, u64>,
     connect_failures: BTreeMap<NodeId, u32>,
-    reconnect_backoff_max_us: u64,
     retry_backoff_us: u64,
     next_metadata_us: u64,
     metadata_needed: bool,
@@ -98,13 +102,15 @@ impl Sender {
             request_timeout_us: config.request_timeout_ms * 1000,
             retries: config.retries,
             delivery_timeout_us: config.delivery_timeout_ms * 1000,
-            reconnect_backoff_us: 50_000,
+            reconnect_backoff: ExponentialBackoff {
+                initial_ms: config.reconnect_backoff_ms,
+                max_ms: config.reconnect_backoff_max_ms,
+            },
             guarantee_message_order: config.guarantee_message_order(),
             requests: BTreeMap::new(),
             in_flight_batches: BTreeMap::new(),
             reconnect_at: BTreeMap::new(),
             connect_failures: BTreeMap::new(),
-            reconnect_backoff_max_us: 1_000_000,
             retry_backoff_us: config.retry_backoff_ms * 1000,
             next_metadata_us: 0,
             metadata_needed: false,
@@ -136,10 +142,6 @@ impl Sender {
         self.in_flight_batches.get(&id)
     }
 
-    pub fn has_in_flight(&self) -> bool {
-        !self.requests.is_empty()
-    }
-
     /// The least loaded reachable node (`leastLoadedNode`), lowest id on ties.
     fn least_loaded_node(
         &self,
@@ -166,7 +168,6 @@ impl Sender {
         &mut self,
         now_us: u64,
         cx: &mut SenderContext<'_>,
-        backoff_rng: &mut SimRng,
         reachable: &impl Fn(NodeId) -> bool,
     ) -> SendOutput {
         let mut out = SendOutput::default();
@@ -182,11 +183,11 @@ impl Sender {
                 }
             }
             if tm.has_pending_init() {
-                out.next_wakeup_us = Some(now_us + self.reconnect_backoff_us);
+                out.next_wakeup_us = Some(now_us + self.reconnect_backoff.initial_ms.max(1) * 1000);
                 return out; // woken again by the InitProducerId response
             }
         }
-        let result = cx.acc.ready(cx.metadata, now_us, backoff_rng);
+        let result = cx.acc.ready(cx.metadata, now_us, cx.rng);
         if result.unknown_leader {
             self.metadata_needed = true;
         }
@@ -204,7 +205,7 @@ impl Sender {
         let mut ready = Vec::new();
         for &n in &result.ready_nodes {
             if !reachable(n) {
-                self.connection_failed(n, now_us);
+                self.connection_failed(n, now_us, cx.rng);
             }
             if self.client_ready(n, now_us, reachable) {
                 ready.push(n);
@@ -218,7 +219,7 @@ impl Sender {
             self.max_request_size,
             now_us,
             cx.tm.as_deref_mut(),
-            backoff_rng,
+            cx.rng,
         );
         for (node, batches) in drained {
             if !batches.is_empty() {
@@ -347,18 +348,16 @@ impl Sender {
         }
     }
 
-    /// A connection attempt to an unreachable node failed: back off exponentially
-    /// (`reconnect.backoff.ms` 50 doubling up to `reconnect.backoff.max.ms` 1000; the model
-    /// leaves out the 20% jitter) and ask for fresh metadata.
-    fn connection_failed(&mut self, node: NodeId, now_us: u64) {
+    /// A connection attempt to an unreachable node failed (`ClusterConnectionStates.disconnected`):
+    /// one more consecutive failure lengthens the reconnect backoff; fresh metadata is wanted.
+    fn connection_failed(&mut self, node: NodeId, now_us: u64, rng: &mut SimRng) {
         if self.reconnect_at.get(&node).is_some_and(|at| *at > now_us) {
             return;
         }
         let failures = self.connect_failures.entry(node).or_default();
-        let backoff =
-            (self.reconnect_backoff_us << (*failures).min(5)).min(self.reconnect_backoff_max_us);
+        let backoff_us = self.reconnect_backoff.backoff(*failures, rng) * 1000;
         *failures += 1;
-        self.reconnect_at.insert(node, now_us + backoff);
+        self.reconnect_at.insert(node, now_us + backoff_us);
         self.metadata_needed = true;
     }
 
@@ -380,9 +379,7 @@ impl Sender {
         if ids.is_empty() && self.reconnect_at.get(&node).is_some_and(|at| *at > now_us) {
             return;
         }
-        self.reconnect_at
-            .insert(node, now_us + self.reconnect_backoff_us);
-        self.metadata_needed = true;
+        self.connection_failed(node, now_us, cx.rng);
         cx.trace.emit(
             now_us,
             EventKind::Disconnected {

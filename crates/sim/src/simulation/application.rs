@@ -32,8 +32,6 @@ pub struct AppState {
     delivered_seen: usize,
     /// The process exited without flushing.
     pub exited: bool,
-    /// `close()` was called.
-    pub closed: bool,
     /// `key-0`, `key-1`, … made once.
     pool_keys: Vec<String>,
     /// When each record's `send()` was called, by record id (for latency views).
@@ -274,7 +272,6 @@ impl Simulation {
             && !self.accumulator.buffer_pool.is_waiting(b.record.id)
         {
             let b = self.app.blocked.take().expect("checked");
-            let _ = b.partition;
             wake |= self.partition_and_append(b.record, b.size);
         }
         if let Some(id) = self.app.awaiting {
@@ -318,7 +315,6 @@ impl Simulation {
         match self.scenario.workload.on_finish {
             OnFinish::KeepRunning => {}
             OnFinish::Close => {
-                self.app.closed = true;
                 self.accumulator.close();
             }
             OnFinish::ExitWithoutFlush => {
