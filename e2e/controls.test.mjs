@@ -1,25 +1,16 @@
 // End-to-end: keyboard shortcuts (→ steps, space plays and pauses) and the timeline, which
 // re-runs the same scenario to an earlier moment and lands on the very same state.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
-import { launch, watchErrors } from './browser.mjs';
+import { useApp, shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-let server, baseUrl = process.env.BASE_URL, browser;
-
-before(async () => {
-  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
-  browser = await launch();
-});
-after(async () => { await browser?.close(); server?.close(); });
+const app = useApp();
 
 test('keyboard shortcuts and the timeline scrubber', async () => {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 900 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#play').waitFor({ timeout: 30000 });
   for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
   assert.notEqual(await page.locator('#clock').textContent(), 't = 0.000 ms');
@@ -43,7 +34,7 @@ test('keyboard shortcuts and the timeline scrubber', async () => {
   // The theme button cycles system → dark → light.
   await page.click('#theme');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-  await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR || path.join(here, 'screenshots'), 'dark.png') });
+  await page.screenshot({ path: path.join(shots, 'dark.png') });
   await page.click('#theme');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
   assert.deepEqual(errors, []);

@@ -1,27 +1,16 @@
 // End-to-end: inject a fault from the UI and see the model's answer: killing the leader of
 // partition 0 moves its leadership to another in-sync replica once the controller notices.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
-import { launch, watchErrors } from './browser.mjs';
+import { useApp, shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
-let server, baseUrl = process.env.BASE_URL, browser;
-
-before(async () => {
-  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
-  browser = await launch();
-});
-after(async () => { await browser?.close(); server?.close(); });
+const app = useApp();
 
 test('killing the leader of P0 elects a new leader from the ISR', async () => {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 900 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#fault-kill-leader').waitFor({ timeout: 30000 });
   await page.fill('#rate', '50');
   await page.locator('#rate').blur();
@@ -38,7 +27,6 @@ test('killing the leader of P0 elects a new leader from the ISR', async () => {
   await page.waitForFunction(() => /leader 2/.test(document.querySelector('#broker-panel .row')?.textContent ?? ''), null, { timeout: 30000 });
   assert.match(await page.locator('#sender-panel').textContent(), /broker 1 · in flight \d+\/5 · DOWN/);
   assert.ok(await page.locator('#fault-restart').isEnabled(), 'the crashed broker can be restarted');
-  fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, 'leader-killed.png') });
   await page.click('#fault-restart');
   await page.waitForFunction(() => !/DOWN/.test(document.querySelector('#sender-panel')?.textContent ?? ''), null, { timeout: 10000 });

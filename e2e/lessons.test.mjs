@@ -1,22 +1,11 @@
 // End-to-end: every lesson plays to its end and its answer, read off the run, shows what the
 // lesson promises (acks=1 loses acknowledged writes, acks=all does not, and so on).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
-import { launch, watchErrors } from './browser.mjs';
+import { useApp, shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
-let server, baseUrl = process.env.BASE_URL, browser;
-
-before(async () => {
-  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
-  browser = await launch();
-});
-after(async () => { await browser?.close(); server?.close(); });
+const app = useApp();
 
 const promises = {
   'keys': /^Every key on exactly 1 partition/,
@@ -33,13 +22,12 @@ const promises = {
 };
 
 test('every lesson plays and its answer shows what it promises', async () => {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#lesson').waitFor({ timeout: 30000 });
   const ids = await page.$$eval('#lesson option', (os) => os.map((o) => o.value).filter(Boolean));
   assert.deepEqual(ids.sort(), Object.keys(promises).sort());
-  fs.mkdirSync(shots, { recursive: true });
   for (const id of ids) {
     await page.selectOption('#lesson', id);
     await page.locator('#lesson-card').waitFor();

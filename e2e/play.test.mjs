@@ -1,27 +1,16 @@
 // End-to-end: serve the built app, press Play, wait until records reach the broker panel,
 // save a screenshot, and fail on any browser console error.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
-import { launch, watchErrors } from './browser.mjs';
+import { useApp, shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
-let server, baseUrl = process.env.BASE_URL, browser;
-
-before(async () => {
-  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
-  browser = await launch();
-});
-after(async () => { await browser?.close(); server?.close(); });
+const app = useApp();
 
 test('Play moves records through every stage into the broker logs', async () => {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 900 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#play').waitFor({ timeout: 30000 });
   assert.equal(await page.locator('#clock').textContent(), 't = 0.000 ms');
   await page.selectOption('select[aria-label="speed"]', { label: '10×' });
@@ -37,16 +26,15 @@ test('Play moves records through every stage into the broker logs', async () => 
   await page.locator('#callbacks-panel .callback').first().click();
   assert.equal(await page.locator('#callbacks-panel .callback.selected').count(), 1);
   assert.equal(await page.locator('#broker-panel .log-cell.selected').count(), 1);
-  fs.mkdirSync(shots, { recursive: true });
   await page.waitForTimeout(400); // let the entry animations settle
   await page.screenshot({ path: path.join(shots, 'pipeline.png') });
   assert.deepEqual(errors, []);
 });
 
 test('a busy producer: batches fill in the accumulator while requests are in flight', async () => {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 900 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#rate').waitFor({ timeout: 30000 });
   await page.fill('#rate', '4000');
   await page.locator('#rate').blur();
@@ -64,9 +52,9 @@ test('a busy producer: batches fill in the accumulator while requests are in fli
 });
 
 test('an invalid config shows Kafka\'s message and nothing breaks', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#acks').waitFor({ timeout: 30000 });
   await page.fill('#acks', 'most');
   await page.press('#acks', 'Enter');

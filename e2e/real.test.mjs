@@ -5,13 +5,10 @@
 // under CI=true).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, watchErrors } from './browser.mjs';
+import { launch } from './browser.mjs';
+import { shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
 const appUrl = process.env.BRIDGE_APP_URL;
 let browser;
 
@@ -41,7 +38,6 @@ test('Real mode: records reach Kafka on the partitions the model predicts', { sk
     assert.match(r[4], /^\d+$/, 'a real offset');
   }
   assert.match(await page.locator('#real-panel .hint').first().textContent(), /on the partition the model predicted/);
-  fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, 'real-mode.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -1,20 +1,10 @@
 // End-to-end: the URL carries the whole scenario, faults included; opening it reproduces the
 // exact run (the same trace hash).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
-import { launch, watchErrors } from './browser.mjs';
+import { useApp, shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-let server, baseUrl = process.env.BASE_URL, browser;
-
-before(async () => {
-  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
-  browser = await launch();
-});
-after(async () => { await browser?.close(); server?.close(); });
+const app = useApp();
 
 async function runToEnd(page) {
   await page.selectOption('select[aria-label="speed"]', { label: '100×' });
@@ -24,9 +14,9 @@ async function runToEnd(page) {
 }
 
 test('a shared link replays the run, injected fault included', async () => {
-  const a = await browser.newPage();
+  const a = await app.browser.newPage();
   const errors = watchErrors(a);
-  await a.goto(baseUrl);
+  await a.goto(app.baseUrl);
   await a.locator('#records').waitFor({ timeout: 30000 });
   await a.fill('#records', '2000');
   await a.locator('#records').blur();
@@ -37,7 +27,7 @@ test('a shared link replays the run, injected fault included', async () => {
   const hashA = await runToEnd(a);
   const link = a.url();
   assert.match(decodeURIComponent(link), /"kind":"drop_next_response"/);
-  const b = await browser.newPage();
+  const b = await app.browser.newPage();
   const errorsB = watchErrors(b);
   await b.goto(link);
   await b.locator('#play').waitFor({ timeout: 30000 });

@@ -1,26 +1,16 @@
 // End-to-end: the sweep runs the current workload across batch.size × linger.ms in the
 // browser, stays responsive (the page keeps answering while it works), and prints its time.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
-import { launch, watchErrors } from './browser.mjs';
+import { useApp, shots, watchErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-let server, baseUrl = process.env.BASE_URL, browser;
-
-before(async () => {
-  if (!baseUrl) ({ server, url: baseUrl } = await serveDist(path.join(here, '..', 'dist')));
-  browser = await launch();
-});
-after(async () => { await browser?.close(); server?.close(); });
+const app = useApp();
 
 test('the sweep fills its grid and the page stays responsive', async () => {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const errors = watchErrors(page);
-  await page.goto(baseUrl);
+  await page.goto(app.baseUrl);
   await page.locator('#sweep summary').click();
   const started = Date.now();
   await page.click('#sweep-run');
@@ -31,8 +21,7 @@ test('the sweep fills its grid and the page stays responsive', async () => {
   const cells = await page.$$eval('#sweep-table .sweep-cell b', (bs) => bs.map((b) => Number(b.textContent)));
   assert.equal(cells.length, 36);
   assert.ok(cells.every((v) => v > 0), 'every point acknowledged records');
-  fs.mkdirSync(path.join(here, 'screenshots'), { recursive: true });
-  await page.locator('#sweep').screenshot({ path: path.join(process.env.SCREENSHOT_DIR || path.join(here, 'screenshots'), 'sweep.png') });
+  await page.locator('#sweep').screenshot({ path: path.join(shots, 'sweep.png') });
   console.log(`# sweep: 36 points x 5000 records in ${seconds.toFixed(2)} s (Chromium, wasm)`);
   assert.deepEqual(errors, []);
 });

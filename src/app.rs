@@ -170,18 +170,16 @@ impl App {
         }
         let topic = sim.scenario.cluster.topic.clone();
         let partitions = sim.scenario.cluster.partitions;
-        let new: Vec<(u64, Option<String>, Option<String>)> = sim
-            .trace
-            .events()
-            .iter()
-            .rev()
-            .filter_map(|e| match &e.kind {
-                EventKind::Send { record, key, value } if *record >= self.bridged_upto => {
-                    Some((*record, key.clone(), value.clone()))
+        // Sends are in record order: walk back from the newest until one already bridged.
+        let mut new: Vec<(u64, Option<String>, Option<String>)> = Vec::new();
+        for e in sim.trace.events().iter().rev() {
+            if let EventKind::Send { record, key, value } = &e.kind {
+                if *record < self.bridged_upto {
+                    break;
                 }
-                _ => None,
-            })
-            .collect();
+                new.push((*record, key.clone(), value.clone()));
+            }
+        }
         for (id, key, value) in new.into_iter().rev() {
             let predicted = key
                 .as_ref()
