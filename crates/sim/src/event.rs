@@ -108,6 +108,7 @@ pub enum EventKind {
     /// A delivery callback fired.
     Callback {
         record: RecordId,
+        #[serde(serialize_with = "crate::producer::sender::serialize_partition")]
         partition: u32,
         outcome: Outcome,
     },

@@ -261,3 +261,22 @@ fn metrics_follow_kafkas_definitions() {
         "all memory returned"
     );
 }
+
+/// Goal: a record that fails inside `send()` before it has a partition reports partition -1,
+/// as `RecordMetadata.UNKNOWN_PARTITION` does.
+#[test]
+fn failures_before_partitioning_report_partition_minus_one() {
+    let sc = Scenario {
+        producer: props(&[("max.request.size", "1000")]),
+        workload: Workload {
+            records: 1,
+            value_bytes: 2000,
+            ..Workload::default()
+        },
+        ..Scenario::default()
+    };
+    let sim = run(sc);
+    let json = serde_json::to_value(&sim.deliveries[0]).unwrap();
+    assert_eq!(json["partition"], -1);
+    assert_eq!(json["error"], "RECORD_TOO_LARGE");
+}

@@ -32,10 +32,24 @@ use crate::rng::SimRng;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Delivery {
     pub record: RecordId,
+    /// [`UNKNOWN_PARTITION`] when `send()` failed before a partition was chosen.
+    #[serde(serialize_with = "serialize_partition")]
     pub partition: u32,
     pub at_us: u64,
     #[serde(flatten)]
     pub outcome: Outcome,
+}
+
+/// `RecordMetadata.UNKNOWN_PARTITION`: the callback of a record that failed in `send()`
+/// before it had a partition. Written as Kafka writes it, -1.
+pub const UNKNOWN_PARTITION: u32 = u32::MAX;
+
+pub fn serialize_partition<S: serde::Serializer>(p: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(if *p == UNKNOWN_PARTITION {
+        -1
+    } else {
+        *p as i64
+    })
 }
 
 #[derive(Debug, Clone)]

@@ -339,7 +339,7 @@ impl Simulation {
             error: error.to_string(),
             message,
         };
-        let partition = partition.unwrap_or(u32::MAX);
+        let partition = partition.unwrap_or(crate::producer::sender::UNKNOWN_PARTITION);
         self.trace.emit(
             now,
             EventKind::Callback {
