@@ -175,6 +175,20 @@ pub enum EventKind {
     ProcessExited {
         undelivered: usize,
     },
+    /// `flush()` began: these records, sent earlier, still wait for their callbacks.
+    FlushStarted {
+        undelivered: u64,
+    },
+    /// Every record sent before the `flush()` has its callback; `flush()` returns.
+    FlushCompleted,
+    CloseStarted {
+        timeout_ms: Option<u64>,
+    },
+    /// `close()` returned. `forced`: its timeout passed and `aborted` records failed.
+    ProducerClosed {
+        forced: bool,
+        aborted: usize,
+    },
     MetadataRequested {
         node: NodeId,
     },

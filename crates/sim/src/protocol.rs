@@ -27,13 +27,16 @@ pub enum Errors {
     UnknownProducerId,
     /// Client-side: the batch outlived `delivery.timeout.ms` (a `TimeoutException`).
     DeliveryTimeout,
+    /// Client-side: a plain `KafkaException`, e.g. "Producer is closed forcefully."
+    /// (`Errors.forException` maps it to UNKNOWN_SERVER_ERROR's code, -1).
+    KafkaException,
 }
 
 impl Errors {
     /// The protocol error code (`Errors.code()`); client-side errors reuse REQUEST_TIMED_OUT's.
     pub fn code(self) -> i16 {
         match self {
-            Errors::UnknownServerError => -1,
+            Errors::UnknownServerError | Errors::KafkaException => -1,
             Errors::CorruptMessage => 2,
             Errors::UnknownTopicOrPartition => 3,
             Errors::LeaderNotAvailable => 5,
@@ -70,6 +73,7 @@ impl Errors {
             Errors::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
             Errors::UnknownProducerId => "UNKNOWN_PRODUCER_ID",
             Errors::DeliveryTimeout => "DELIVERY_TIMEOUT",
+            Errors::KafkaException => "KAFKA_EXCEPTION",
         }
     }
 

@@ -23,6 +23,8 @@ pub struct Scenario {
     pub workload: Workload,
     /// Faults, in any order; each happens at its time.
     pub faults: Vec<FaultAt>,
+    /// `flush()` and `close()` calls the application makes, each at its time.
+    pub calls: Vec<CallAt>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +143,29 @@ pub struct FaultAt {
     pub fault: Fault,
 }
 
+/// A call the application makes on the producer besides `send()`. It runs on the
+/// application thread, after the `send()` in progress returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProducerCall {
+    /// `flush()`: every batch becomes sendable; the thread waits for the records sent so far.
+    Flush,
+    /// `close(timeout)`: sends what is buffered; after `timeout_ms` (none: wait forever) the
+    /// rest is aborted. The application sends nothing more.
+    Close {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
+}
+
+/// A producer call and when the application makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallAt {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub call: ProducerCall,
+}
+
 impl Default for Scenario {
     fn default() -> Self {
         Scenario {
@@ -151,6 +176,7 @@ impl Default for Scenario {
             network: NetworkSpec::default(),
             workload: Workload::default(),
             faults: Vec::new(),
+            calls: Vec::new(),
         }
     }
 }

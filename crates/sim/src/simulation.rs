@@ -21,7 +21,9 @@ use crate::rng::{SimRng, Stream};
 use crate::scenario::{Fault, Scenario, ScenarioError};
 
 mod application;
+mod producer_calls;
 pub use application::AppState;
+pub use producer_calls::CallState;
 
 /// Something scheduled to happen at a virtual time.
 #[derive(Debug)]
@@ -34,6 +36,10 @@ enum Action {
     },
     /// The application is done sending: it closes the producer, or exits without flushing.
     AppFinish,
+    /// The application calls `flush()` or `close()`.
+    Call(crate::scenario::ProducerCall),
+    /// `close(timeout)` ran out of time.
+    CloseTimeout,
     /// The sender's poll timeout ran out.
     SenderWakeup,
     RequestArrives(ProduceRequest),
@@ -60,8 +66,8 @@ enum Action {
     },
 }
 
-/// Faults run before anything else at the same time, so a fault injected during a run and
-/// the same fault replayed from the scenario's timeline land at the same point.
+/// Faults and producer calls run before anything else at the same time, so one injected
+/// during a run and the same one replayed from the scenario land at the same point.
 #[derive(Debug)]
 struct Scheduled {
     at_us: u64,
@@ -203,6 +209,10 @@ impl Simulation {
         for f in faults {
             sim.schedule(f.at_ms * 1000, Action::Fault(f.fault));
         }
+        let calls = sim.scenario.calls.clone();
+        for c in calls {
+            sim.schedule(c.at_ms * 1000, Action::Call(c.call));
+        }
         let mut out = Outbox::default();
         sim.cluster.start(0, &mut out);
         sim.deliver(out);
@@ -221,7 +231,7 @@ impl Simulation {
     fn schedule(&mut self, at_us: u64, action: Action) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let class = u8::from(!matches!(action, Action::Fault(_)));
+        let class = u8::from(!matches!(action, Action::Fault(_) | Action::Call(_)));
         self.queue.push(Reverse(Scheduled {
             at_us,
             class,
@@ -249,12 +259,15 @@ impl Simulation {
         if self.app.exited {
             return true;
         }
-        self.records_sent >= self.scenario.workload.records
+        (self.records_sent >= self.scenario.workload.records || self.app.calls.closed)
             && self.deliveries.len() as u64 >= self.records_sent
-            && !self
-                .queue
-                .iter()
-                .any(|Reverse(s)| matches!(s.action, Action::Fault(_) | Action::RequestArrives(_)))
+            && !self.app.calls.blocking_call_open()
+            && !self.queue.iter().any(|Reverse(s)| {
+                matches!(
+                    s.action,
+                    Action::Fault(_) | Action::RequestArrives(_) | Action::Call(_)
+                )
+            })
     }
 
     /// Processes the next event. Returns false when there is none.
@@ -404,9 +417,16 @@ impl Simulation {
         let mut out = Outbox::default();
         let mut wake_sender = true;
         match action {
+            Action::AppSend | Action::AppFinish if self.app.calls.blocking() => {
+                // The thread is in `flush()`/`close()`; after `close()` it sends nothing more.
+                self.defer_workload_step();
+                wake_sender = false;
+            }
             Action::AppSend => wake_sender = self.app_send(),
             Action::SendBlockTimeout { record } => self.send_block_timeout(record),
             Action::AppFinish => self.app_finish(),
+            Action::Call(call) => self.queue_call(call),
+            Action::CloseTimeout => self.close_timeout(),
             Action::SenderWakeup => {}
             Action::RequestArrives(request) => {
                 if self.reachable(request.destination) {
@@ -566,6 +586,9 @@ impl Simulation {
 
     /// Runs the sender until it sends nothing more now, then schedules its next wake-up.
     fn run_sender(&mut self) {
+        if self.app.calls.closed {
+            return; // the sender thread has stopped
+        }
         let now = self.now_us;
         for _ in 0..64 {
             // Which brokers a connection can reach right now (up, and not cut off).

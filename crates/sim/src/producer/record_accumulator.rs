@@ -4,8 +4,7 @@
 //! `batchReady`, `drain`, `drainBatchesForOneNode`, `shouldStopDrainBatchesForPartition`,
 //! `reenqueue`, `expiredBatches`), with the review's errata C and E applied.
 //!
-//! Model simplifications: one topic; memory is not yet limited by `buffer.memory` (no
-//! BufferPool), so appends never block.
+//! Model simplification: one topic.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -497,6 +496,15 @@ impl RecordAccumulator {
 
     pub fn close(&mut self) {
         self.closed = true;
+    }
+
+    /// Takes every queued batch out, for `abortIncompleteBatches`.
+    pub fn abort_undrained(&mut self) -> Vec<ProducerBatch> {
+        self.deques
+            .iter_mut()
+            .flatten()
+            .flat_map(|d| d.drain(..))
+            .collect()
     }
 
     pub fn has_undrained(&self) -> bool {

@@ -417,6 +417,25 @@ impl Sender {
         }
     }
 
+    /// `forceClose` → `abortIncompleteBatches`: every batch not yet complete, queued or in
+    /// flight, fails with "Producer is closed forcefully."; late responses are ignored.
+    /// Returns how many records were aborted.
+    pub fn abort_incomplete_batches(&mut self, now_us: u64, cx: &mut SenderContext<'_>) -> usize {
+        self.requests.clear();
+        let mut batches: Vec<ProducerBatch> = std::mem::take(&mut self.in_flight_batches)
+            .into_values()
+            .collect();
+        batches.extend(cx.acc.abort_undrained());
+        batches.sort_by_key(|b| (b.partition, b.id));
+        let mut aborted = 0;
+        for batch in batches {
+            aborted += batch.record_count();
+            let message = "Producer is closed forcefully.".to_string();
+            self.fail_batch(batch, Errors::KafkaException, message, now_us, cx);
+        }
+        aborted
+    }
+
     /// `getExpiredInflightBatches` and `expiredBatches`: batches past `delivery.timeout.ms`
     /// since creation fail, even while a request for them is still in flight.
     fn expire_batches(&mut self, now_us: u64, cx: &mut SenderContext<'_>) {

@@ -12,7 +12,7 @@ use crate::producer::producer_batch::{RecordId, SerializedRecord};
 use crate::producer::record_accumulator::AppendOutcome;
 use crate::producer::sender::Delivery;
 use crate::record_size::estimate_batch_size_upper_bound;
-use crate::scenario::{KeyChoice, OnFinish};
+use crate::scenario::{KeyChoice, OnFinish, ProducerCall};
 
 /// A `send()` waiting for memory.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct AppState {
     pool_keys: Vec<String>,
     /// When each record's `send()` was called, by record id (for latency views).
     pub sent_at_us: Vec<u64>,
+    /// `flush()` and `close()` calls, pending or in progress.
+    pub calls: super::producer_calls::CallState,
 }
 
 impl AppState {
@@ -45,6 +47,11 @@ impl AppState {
             self.pool_keys.push(format!("key-{n}"));
         }
         self.pool_keys[i as usize].clone()
+    }
+
+    /// Not inside `send()`, waiting on a future, or blocked in `flush()`/`close()`.
+    pub(super) fn is_free(&self) -> bool {
+        self.blocked.is_none() && self.awaiting.is_none() && !self.calls.blocking() && !self.exited
     }
 
     /// The record a blocked `send()` is waiting to append, and since when.
@@ -254,7 +261,7 @@ impl Simulation {
     }
 
     /// The application's next `send()` at its pace (at once, if it is running late), or the end.
-    fn schedule_next_send(&mut self) {
+    pub(super) fn schedule_next_send(&mut self) {
         let w = &self.scenario.workload;
         if self.records_sent < w.records {
             let at = (self.records_sent * 1_000_000 / w.records_per_second as u64).max(self.now_us);
@@ -281,7 +288,9 @@ impl Simulation {
                 self.schedule_next_send();
             }
         }
+        let fresh_from = self.app.delivered_seen.min(self.deliveries.len());
         self.app.delivered_seen = self.deliveries.len();
+        self.calls_progress(fresh_from);
         wake
     }
 
@@ -314,9 +323,7 @@ impl Simulation {
     pub(super) fn app_finish(&mut self) {
         match self.scenario.workload.on_finish {
             OnFinish::KeepRunning => {}
-            OnFinish::Close => {
-                self.accumulator.close();
-            }
+            OnFinish::Close => self.queue_call(ProducerCall::Close { timeout_ms: None }),
             OnFinish::ExitWithoutFlush => {
                 let lost = self.records_sent as usize - self.deliveries.len();
                 self.trace
