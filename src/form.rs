@@ -39,7 +39,7 @@ pub struct FormState {
     pub min_insync_replicas: String,
     pub records_per_second: String,
     pub records: String,
-    /// `pool:N`, `null` or `unique`.
+    /// `pool:N`, `null`, `unique`, `list:a,b,c` or `hot:SHARE:POOL:KEY`.
     pub keys: String,
 }
 
@@ -96,11 +96,7 @@ impl FormState {
             min_insync_replicas: s.cluster.min_insync_replicas.to_string(),
             records_per_second: s.workload.records_per_second.to_string(),
             records: s.workload.records.to_string(),
-            keys: match s.workload.keys {
-                KeyChoice::Null => "null".into(),
-                KeyChoice::Unique => "unique".into(),
-                KeyChoice::Pool { count } => format!("pool:{count}"),
-            },
+            keys: s.workload.keys.to_form_text(),
         }
     }
 
@@ -124,6 +120,11 @@ impl FormState {
         };
         let w = &base.workload;
         s.workload.value_bytes = w.value_bytes;
+        s.workload.value_bytes_max = w.value_bytes_max;
+        s.workload.headers = w.headers.clone();
+        if self.keys.trim() == w.keys.to_form_text() {
+            s.workload.keys = w.keys.clone(); // exact, even for list keys holding ','
+        }
         s.workload.sync = w.sync;
         s.workload.on_finish = w.on_finish;
         s.validate().map_err(|e| e.0)?;
@@ -146,16 +147,7 @@ impl FormState {
                 producer.insert(key.to_string(), value.trim().to_string());
             }
         }
-        let keys = match self.keys.trim() {
-            "null" => KeyChoice::Null,
-            "unique" => KeyChoice::Unique,
-            other => match other.strip_prefix("pool:") {
-                Some(n) => KeyChoice::Pool {
-                    count: number("number of keys", n)?,
-                },
-                None => return Err(format!("Unknown key choice '{other}'")),
-            },
-        };
+        let keys = KeyChoice::from_form_text(&self.keys)?;
         let scenario = Scenario {
             seed,
             profile,
@@ -240,6 +232,28 @@ mod tests {
             s.producer.get("compression.type").map(String::as_str),
             Some("lz4"),
             "keys the form does not show survive"
+        );
+    }
+
+    #[test]
+    fn workload_choices_survive_the_form() {
+        let mut base = FormState::default().to_scenario().unwrap();
+        base.workload.keys = KeyChoice::List {
+            keys: vec!["a,b".into(), "c".into()],
+        };
+        base.workload.headers = vec![("h".into(), "v".into())];
+        base.workload.value_bytes_max = Some(500);
+        let form = FormState::from_scenario(&base);
+        assert_eq!(form.to_scenario_over(&base).unwrap(), base);
+        let mut hot = form.clone();
+        hot.set(Field::Keys, "hot:0.5:10:k".into());
+        assert_eq!(
+            hot.to_scenario_over(&base).unwrap().workload.keys,
+            KeyChoice::Hot {
+                key: "k".into(),
+                share: 0.5,
+                pool: 10
+            }
         );
     }
 

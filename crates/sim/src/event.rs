@@ -99,6 +99,21 @@ pub enum EventKind {
         request: RequestId,
         node: NodeId,
     },
+    /// The idempotent producer bumped its epoch locally (KIP-360) to close a sequence gap; the
+    /// listed batches restart their partitions' sequences at 0. `None`: the epoch was
+    /// exhausted and a new producer id is requested.
+    EpochBumped {
+        producer_id: Option<i64>,
+        epoch: Option<i16>,
+        rewritten_batches: Vec<BatchId>,
+    },
+    /// MESSAGE_TOO_LARGE: the batch was split by `batch.size` into new batches, which go to
+    /// the head of the partition's queue (`splitAndReenqueue`).
+    BatchSplit {
+        batch: BatchId,
+        partition: u32,
+        into: Vec<BatchId>,
+    },
     BatchRetried {
         batch: BatchId,
         partition: u32,

@@ -28,6 +28,7 @@ pub mod bench;
 pub mod broker;
 pub mod event;
 pub mod faults;
+pub mod metrics;
 pub mod produce_request;
 pub mod protocol;
 pub mod record_batch;

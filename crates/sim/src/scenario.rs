@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::producer::metadata::NodeId;
 use crate::producer::producer_config::Profile;
 
+mod network;
+mod workload;
+pub use network::LinkParams;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
@@ -42,6 +46,11 @@ pub struct ClusterSpec {
     pub broker_session_timeout_ms: u64,
     /// `replica.fetch.wait.max.ms` (default 500).
     pub replica_fetch_wait_max_ms: u64,
+    /// The topic's `max.message.bytes` (default 1048588): the largest batch a broker accepts.
+    pub max_message_bytes: usize,
+    /// The topic's `retention.bytes` per partition; absent means no limit (Kafka's -1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,10 +64,30 @@ pub struct NetworkSpec {
     /// Bytes per second each direction of a link carries; 0 = unlimited. A message occupies
     /// its link for `bytes / bandwidth` before its latency starts.
     pub bandwidth_bytes_per_second: u64,
+    /// Per-broker overrides of the three values above (see [`LinkSpec`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkSpec>,
 }
 
-/// How the application picks each record's key.
+/// One broker's network link. Unset values fall back to the network-wide ones. It applies to
+/// messages between the client and that broker, and to replication between it and another
+/// broker, where the slower of the two brokers' links counts (larger latency and jitter,
+/// smaller bandwidth).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    pub broker: NodeId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_way_latency_us: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter_us: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_bytes_per_second: Option<u64>,
+}
+
+/// How the application picks each record's key. Random draws come from the seeded
+/// workload stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KeyChoice {
     /// Null keys: the sticky partitioner decides.
@@ -67,6 +96,11 @@ pub enum KeyChoice {
     Pool { count: u32 },
     /// A new key per record: `key-{record id}`.
     Unique,
+    /// The keys in order, over and over: record n gets `keys[n % len]`.
+    List { keys: Vec<String> },
+    /// A skewed key space: a record gets `key` with probability `share` (0 to 1), otherwise a
+    /// key drawn uniformly among `key-0` … `key-{pool-1}`.
+    Hot { key: String, share: f64, pool: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,8 +111,15 @@ pub struct Workload {
     /// How many records the application sends in all.
     pub records: u64,
     pub keys: KeyChoice,
-    /// Bytes of each value (UTF-8 text).
+    /// Bytes of each value (UTF-8 text); the smallest size when `value_bytes_max` is set.
     pub value_bytes: usize,
+    /// When set, each value's size is drawn uniformly from `value_bytes..=value_bytes_max`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_bytes_max: Option<usize>,
+    /// Headers added to every record, in order, as `[["name", "value"], …]`; a name may
+    /// repeat, as Kafka's `Headers` allow. They count in the record's size.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
     /// `send().get()`: wait for each record's result before the next `send()`.
     pub sync: bool,
     /// What the application does after its last `send()`.
@@ -192,6 +233,8 @@ impl Default for ClusterSpec {
             replica_lag_time_max_ms: 30_000,
             broker_session_timeout_ms: 9_000,
             replica_fetch_wait_max_ms: 500,
+            max_message_bytes: 1_048_588,
+            retention_bytes: None,
         }
     }
 }
@@ -202,6 +245,7 @@ impl Default for NetworkSpec {
             one_way_latency_us: 1000,
             jitter_us: 0,
             bandwidth_bytes_per_second: 0,
+            links: Vec::new(),
         }
     }
 }
@@ -213,6 +257,8 @@ impl Default for Workload {
             records: 200,
             keys: KeyChoice::Pool { count: 12 },
             value_bytes: 100,
+            value_bytes_max: None,
+            headers: Vec::new(),
             sync: false,
             on_finish: OnFinish::KeepRunning,
         }
@@ -293,18 +339,17 @@ impl Scenario {
                 c.brokers
             ));
         }
+        if c.max_message_bytes < crate::record_size::RECORD_BATCH_OVERHEAD {
+            return err("cluster.max_message_bytes must be at least 61 (one batch header)".into());
+        }
         if c.min_insync_replicas < 1 {
             return err("cluster.min_insync_replicas must be at least 1".into());
         }
         if !(1..=10_000_000).contains(&self.workload.records_per_second) {
             return err("workload.records_per_second must be between 1 and 10000000".into());
         }
-        if self.workload.value_bytes > 1 << 20 {
-            return err("workload.value_bytes must be at most 1048576".into());
-        }
-        if let KeyChoice::Pool { count: 0 } = self.workload.keys {
-            return err("workload.keys.count must be at least 1".into());
-        }
+        self.workload.validate()?;
+        self.network.validate(c.brokers)?;
         for f in &self.faults {
             let broker = match f.fault {
                 Fault::CrashBroker { broker }

@@ -168,6 +168,8 @@ impl Simulation {
             replica_lag_time_max_us: c.replica_lag_time_max_ms * 1000,
             broker_session_timeout_us: c.broker_session_timeout_ms * 1000,
             replica_fetch_wait_max_us: c.replica_fetch_wait_max_ms * 1000,
+            max_message_bytes: c.max_message_bytes,
+            retention_bytes: c.retention_bytes,
         });
         let metadata = Metadata {
             topic: c.topic.clone(),
@@ -202,6 +204,8 @@ impl Simulation {
             backoff_rng: SimRng::new(seed, Stream::Backoff),
             scenario,
         };
+        sim.app.callback_latency =
+            crate::metrics::percentiles::SampledLatencies::new(sim.scenario.workload.records);
         if sim.scenario.workload.records > 0 {
             sim.schedule(0, Action::AppSend);
         }
@@ -287,6 +291,7 @@ impl Simulation {
             if self.handle(next.action) {
                 self.run_sender();
             }
+            self.observe_callbacks();
             return true;
         }
         false
@@ -311,11 +316,12 @@ impl Simulation {
     /// the link, occupies it for its transmission time, then travels the latency plus jitter,
     /// and never overtakes an earlier message on the same connection.
     fn transit(&mut self, from: NodeId, to: NodeId, bytes: usize, send_us: u64) -> u64 {
-        let net = &self.scenario.network;
+        // The broker's own link for client traffic, the slower one between brokers.
+        let link = self.scenario.network.params_between(from, to);
         let (latency, jitter, bandwidth) = (
-            net.one_way_latency_us,
-            net.jitter_us,
-            net.bandwidth_bytes_per_second,
+            link.one_way_latency_us,
+            link.jitter_us,
+            link.bandwidth_bytes_per_second,
         );
         if jitter == 0 && bandwidth == 0 {
             return send_us + latency;
@@ -603,11 +609,13 @@ impl Simulation {
             };
             if let Some(node) = out.init_producer_id {
                 self.trace.emit(now, EventKind::InitProducerIdSent { node });
+                self.sender.metrics.record_request(now);
                 let at = self.transit(0, node, 64, now);
                 self.schedule(at, Action::InitProducerIdArrives { node });
             }
             if let Some(node) = out.metadata_request {
                 self.trace.emit(now, EventKind::MetadataRequested { node });
+                self.sender.metrics.record_request(now);
                 let at = self.transit(0, node, 64, now);
                 self.schedule(at, Action::MetadataArrives { node });
             }
@@ -655,12 +663,14 @@ impl Simulation {
     /// The producer's metrics now, under Kafka's names.
     pub fn metrics(&self) -> crate::producer::sender_metrics::MetricsSnapshot {
         let pool = &self.accumulator.buffer_pool;
+        let buffer = crate::producer::sender_metrics::BufferReading {
+            available: pool.available_memory(),
+            total: pool.total_memory(),
+            waiting_threads: pool.queued() as u64,
+        };
         let in_flight = self.sender.in_flight_requests().count();
-        self.sender.metrics.snapshot(
-            self.now_us,
-            pool.available_memory(),
-            pool.total_memory(),
-            in_flight,
-        )
+        self.sender
+            .metrics
+            .snapshot(self.now_us, buffer, in_flight, &self.app.callback_latency)
     }
 }

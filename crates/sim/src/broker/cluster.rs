@@ -31,6 +31,10 @@ pub struct ClusterConfig {
     pub replica_lag_time_max_us: u64,
     pub broker_session_timeout_us: u64,
     pub replica_fetch_wait_max_us: u64,
+    /// The topic's `max.message.bytes`.
+    pub max_message_bytes: usize,
+    /// The topic's `retention.bytes` (`None`: no limit).
+    pub retention_bytes: Option<u64>,
 }
 
 /// A follower's fetch: its log end offset for each partition it follows on `leader`.
@@ -115,7 +119,7 @@ impl Cluster {
                 let assignment = (0..config.replication_factor.min(n))
                     .map(|i| (p + i) % n + 1)
                     .collect();
-                PartitionState::new(p, assignment)
+                PartitionState::new(p, assignment, config.retention_bytes)
             })
             .collect();
         Cluster {
@@ -213,6 +217,7 @@ impl Cluster {
             return;
         }
         let min_isr = self.config.min_insync_replicas;
+        let max_message_bytes = self.config.max_message_bytes;
         let mut done = Vec::new();
         let mut pending = Vec::new();
         let mut appended = false;
@@ -238,7 +243,7 @@ impl Cluster {
                 ));
                 continue;
             }
-            match part.append_records_to_leader(b, request.acks, min_isr) {
+            match part.append_records_to_leader(b, request.acks, min_isr, max_message_bytes) {
                 LeaderAppend::Done(pr) => {
                     let kind = match pr.error {
                         None => {

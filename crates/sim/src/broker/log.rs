@@ -4,6 +4,7 @@
 //! 5-batch dedup window) exists on every replica and survives a leader change.
 //! Source: apache/kafka `UnifiedLog.append`, `ProducerStateManager`, `LeaderEpochFileCache`.
 
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::producer_state_manager::{BatchMetadata, ProducerStateManager, SequenceCheck};
@@ -94,15 +95,63 @@ pub struct AppendInfo {
 }
 
 /// The log of one partition on one broker.
+///
+/// Retention by size (`retention.bytes`, `UnifiedLog.deleteRetentionSizeBreachedSegments`):
+/// the oldest data is deleted while the log stays at or above the limit without it, and the
+/// log start offset moves up. Model simplification: each batch is its own segment, and
+/// retention runs on every append instead of every `log.retention.check.interval.ms`; the
+/// newest batch (the active segment) is never deleted. The producer state of deleted batches
+/// is kept, as Kafka keeps it until `producer.id.expiration.ms`.
 #[derive(Debug, Clone, Default)]
 pub struct Replica {
-    pub batches: Vec<LogBatch>,
+    pub batches: VecDeque<LogBatch>,
     pub producer_state: ProducerStateManager,
+    /// The topic's `retention.bytes`; `None` is Kafka's -1 (no limit).
+    pub retention_bytes: Option<u64>,
+    log_start_offset: i64,
+    /// Bytes of the batches still in the log.
+    size_in_bytes: u64,
 }
 
 impl Replica {
+    pub fn with_retention(retention_bytes: Option<u64>) -> Self {
+        Replica {
+            retention_bytes,
+            ..Replica::default()
+        }
+    }
+
     pub fn log_end_offset(&self) -> i64 {
-        self.batches.last().map_or(0, LogBatch::next_offset)
+        self.batches
+            .back()
+            .map_or(self.log_start_offset, LogBatch::next_offset)
+    }
+
+    /// The first offset still in the log.
+    pub fn log_start_offset(&self) -> i64 {
+        self.batches
+            .front()
+            .map_or(self.log_start_offset, |b| b.base_offset)
+    }
+
+    /// Bytes of the batches still in the log.
+    pub fn size_in_bytes(&self) -> u64 {
+        self.size_in_bytes
+    }
+
+    fn apply_retention(&mut self) {
+        let Some(limit) = self.retention_bytes else {
+            return;
+        };
+        while self.batches.len() > 1 {
+            let oldest = self.batches[0].size_in_bytes as u64;
+            if self.size_in_bytes - oldest < limit {
+                break;
+            }
+            let gone = self.batches.pop_front().expect("len > 1");
+            self.size_in_bytes -= oldest;
+            self.log_start_offset = gone.next_offset();
+        }
     }
 
     /// Every record, oldest first, as readable entries (built on demand).
@@ -162,30 +211,40 @@ impl Replica {
         if let Some((pid, epoch, meta)) = batch.metadata() {
             self.producer_state.update(pid, epoch, meta);
         }
-        self.batches.push(batch);
+        if self.batches.is_empty() {
+            self.log_start_offset = self.log_start_offset.max(batch.base_offset);
+        }
+        self.size_in_bytes += batch.size_in_bytes as u64;
+        self.batches.push_back(batch);
+        self.apply_retention();
     }
 
     /// Removes everything at or above `offset` (whole batches) and rebuilds the producer state.
     pub fn truncate_to(&mut self, offset: i64) -> usize {
         let before = self.len();
         self.batches.retain(|b| b.base_offset < offset);
-        self.producer_state = ProducerStateManager::default();
+        self.size_in_bytes = self.batches.iter().map(|b| b.size_in_bytes as u64).sum();
+        self.log_start_offset = self.log_start_offset.min(offset);
+        let mut old = std::mem::take(&mut self.producer_state);
         for b in &self.batches {
             if let Some((pid, epoch, meta)) = b.metadata() {
                 self.producer_state.update(pid, epoch, meta);
             }
         }
+        // Producers whose batches retention already deleted keep their state below `offset`.
+        old.truncate_to(offset);
+        self.producer_state.keep_missing_from(old);
         before - self.len()
     }
 
     /// Batches from `offset` on, for a follower's fetch.
     pub fn batches_from(&self, offset: i64) -> Vec<LogBatch> {
         let start = self.batches.partition_point(|b| b.next_offset() <= offset);
-        self.batches[start..].to_vec()
+        self.batches.range(start..).cloned().collect()
     }
 
     pub fn latest_epoch(&self) -> Option<i32> {
-        self.batches.last().map(|b| b.leader_epoch)
+        self.batches.back().map(|b| b.leader_epoch)
     }
 
     /// `OffsetsForLeaderEpoch`: the end offset of `epoch` in this log — the base offset of the

@@ -51,7 +51,7 @@ pub enum LeaderAppend {
 }
 
 impl PartitionState {
-    pub fn new(id: u32, assignment: Vec<NodeId>) -> Self {
+    pub fn new(id: u32, assignment: Vec<NodeId>, retention_bytes: Option<u64>) -> Self {
         PartitionState {
             id,
             leader: assignment.first().copied(),
@@ -60,7 +60,7 @@ impl PartitionState {
             high_watermark: 0,
             replicas: assignment
                 .iter()
-                .map(|n| (*n, Replica::default()))
+                .map(|n| (*n, Replica::with_retention(retention_bytes)))
                 .collect(),
             followers: assignment
                 .iter()
@@ -84,12 +84,15 @@ impl PartitionState {
         self.leader_log().map_or(0, Replica::log_end_offset)
     }
 
-    /// `appendRecordsToLeader`: acks=all is refused up front when the ISR is too small.
+    /// `appendRecordsToLeader`: acks=all is refused up front when the ISR is too small; then
+    /// `UnifiedLog.analyzeAndValidateRecords` refuses a batch larger than the topic's
+    /// `max.message.bytes` with MESSAGE_TOO_LARGE.
     pub fn append_records_to_leader(
         &mut self,
         batch: &WireBatch,
         acks: Acks,
         min_isr: usize,
+        max_message_bytes: usize,
     ) -> LeaderAppend {
         let fail = |e| {
             LeaderAppend::Done(PartitionResponse {
@@ -100,6 +103,9 @@ impl PartitionState {
         };
         if acks == Acks::All && self.isr.len() < self.effective_min_isr(min_isr) {
             return fail(Errors::NotEnoughReplicas);
+        }
+        if batch.size_in_bytes > max_message_bytes {
+            return fail(Errors::MessageTooLarge);
         }
         let leader = self.leader.expect("caller checked leadership");
         let epoch = self.leader_epoch;

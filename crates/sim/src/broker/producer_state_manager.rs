@@ -95,6 +95,21 @@ impl ProducerStateManager {
         }
     }
 
+    /// Forgets batch metadata at or above `offset`, and producers left with none.
+    pub fn truncate_to(&mut self, offset: i64) {
+        for entry in self.producers.values_mut() {
+            entry.batches.retain(|b| b.last_offset < offset);
+        }
+        self.producers.retain(|_, e| !e.batches.is_empty());
+    }
+
+    /// Takes `other`'s producers that this state does not know.
+    pub fn keep_missing_from(&mut self, other: ProducerStateManager) {
+        for (pid, entry) in other.producers {
+            self.producers.entry(pid).or_insert(entry);
+        }
+    }
+
     pub fn entries(&self) -> impl Iterator<Item = (&i64, &ProducerStateEntry)> {
         self.producers.iter()
     }

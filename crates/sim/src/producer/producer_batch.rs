@@ -1,14 +1,22 @@
 //! `ProducerBatch`: the records bound for one partition that travel together.
 //!
-//! Sizing follows `MemoryRecordsBuilder` for uncompressed v2 batches: the write limit is the
-//! buffer allocated for the batch, `max(batch.size, upper bound of its first record)`; a record
-//! fits if `estimatedBytesWritten + its exact size ≤ writeLimit` (the first record always fits);
-//! the batch is full once `estimatedBytesWritten ≥ writeLimit` or it was closed for appends.
-//! Source: apache/kafka `ProducerBatch.tryAppend`, `MemoryRecordsBuilder.hasRoomFor/isFull`.
+//! Sizing follows `MemoryRecordsBuilder` for v2 batches: the write limit is the buffer
+//! allocated for the batch, `max(batch.size, upper bound of its first record)`; a record fits if
+//! `estimatedBytesWritten + its exact size ≤ writeLimit` (the first record always fits); the
+//! batch is full once `estimatedBytesWritten ≥ writeLimit` or it was closed for appends.
+//! `estimatedBytesWritten` is 61 + the records' bytes, or with a codec 61 + records × the
+//! topic's estimated compression ratio × 1.05. `close()` (at drain) compresses the records
+//! with the real codec: from then on the batch has its real size on the wire.
+//! Source: apache/kafka `ProducerBatch.tryAppend/close/split`,
+//! `MemoryRecordsBuilder.hasRoomFor/isFull/estimatedBytesWritten/close`.
 
 use std::rc::Rc;
 
+use crate::record_batch::{CompressionType, Record, compression, encode_records};
 use crate::record_size::{RECORD_BATCH_OVERHEAD, RecordHeader, record_size_in_bytes};
+
+/// `MemoryRecordsBuilder.COMPRESSION_RATE_ESTIMATION_FACTOR`.
+const COMPRESSION_RATE_ESTIMATION_FACTOR: f32 = 1.05;
 
 pub type RecordId = u64;
 pub type BatchId = u64;
@@ -36,15 +44,47 @@ pub struct ProducerBatch {
     pub last_attempt_us: u64,
     pub attempts: u32,
     pub write_limit: usize,
-    /// `estimatedBytesWritten`: 61-byte header plus the records' exact sizes.
+    /// `estimatedSizeInBytes`: `estimatedBytesWritten` while open, the built size once closed.
     pub size_in_bytes: usize,
     closed_for_appends: bool,
+    pub compression: CompressionType,
+    /// The topic's compression-ratio estimate when the batch was opened.
+    estimated_ratio: f32,
+    uncompressed_records_bytes: usize,
+    /// Set by `close()`: compressed records ÷ uncompressed records, header excluded
+    /// (errata A); 1.0 without a codec.
+    pub compression_ratio: Option<f32>,
+    /// Made by `split()`: its buffer is allocated outside `buffer.memory`.
+    pub is_split_batch: bool,
+    /// `sequenceHasBeenReset`: an epoch bump rewrote its producer state since it was last
+    /// drained.
+    pub sequence_has_been_reset: bool,
     /// Stamped at drain for idempotent producers: (producer id, epoch, base sequence).
     pub producer: Option<(i64, i16, i32)>,
 }
 
 impl ProducerBatch {
+    /// An uncompressed batch.
     pub fn new(id: BatchId, partition: u32, write_limit: usize, now_us: u64) -> Self {
+        Self::with_compression(
+            id,
+            partition,
+            write_limit,
+            now_us,
+            CompressionType::None,
+            1.0,
+        )
+    }
+
+    /// A batch for `compression.type`, sized with the topic's current ratio estimate.
+    pub fn with_compression(
+        id: BatchId,
+        partition: u32,
+        write_limit: usize,
+        now_us: u64,
+        compression: CompressionType,
+        estimated_ratio: f32,
+    ) -> Self {
         ProducerBatch {
             id,
             partition,
@@ -55,7 +95,24 @@ impl ProducerBatch {
             write_limit,
             size_in_bytes: RECORD_BATCH_OVERHEAD,
             closed_for_appends: false,
+            compression,
+            estimated_ratio,
+            uncompressed_records_bytes: 0,
+            compression_ratio: None,
+            is_split_batch: false,
+            sequence_has_been_reset: false,
             producer: None,
+        }
+    }
+
+    /// `MemoryRecordsBuilder.estimatedBytesWritten`, in Java's float arithmetic.
+    fn estimated_bytes_written(&self, uncompressed: usize) -> usize {
+        if self.compression == CompressionType::None {
+            RECORD_BATCH_OVERHEAD + uncompressed
+        } else {
+            let scaled =
+                uncompressed as f32 * self.estimated_ratio * COMPRESSION_RATE_ESTIMATION_FACTOR;
+            RECORD_BATCH_OVERHEAD + scaled as usize
         }
     }
 
@@ -74,19 +131,111 @@ impl ProducerBatch {
     }
 
     /// `ProducerBatch.tryAppend` with `MemoryRecordsBuilder.hasRoomFor`: appends and returns
-    /// the bytes the batch grew by, or hands the record back when it does not fit (the caller
-    /// then closes this batch and opens a new one).
+    /// the bytes the estimated size grew by, or hands the record back when it does not fit
+    /// (the caller then closes this batch and opens a new one). The room check adds the
+    /// record's uncompressed size to the estimate, as Kafka does.
     pub fn try_append(&mut self, record: SerializedRecord) -> Result<usize, SerializedRecord> {
         if self.is_full() {
             return Err(record);
         }
-        let grew = self.exact_size_of(&record);
-        if !self.records.is_empty() && self.write_limit < self.size_in_bytes + grew {
+        let record_size = self.exact_size_of(&record);
+        if !self.records.is_empty() && self.write_limit < self.size_in_bytes + record_size {
             return Err(record);
         }
-        self.size_in_bytes += grew;
+        let before = self.size_in_bytes;
+        self.uncompressed_records_bytes += record_size;
+        self.size_in_bytes = self.estimated_bytes_written(self.uncompressed_records_bytes);
         Rc::make_mut(&mut self.records).push(record);
-        Ok(grew)
+        Ok(self.size_in_bytes - before)
+    }
+
+    /// `ProducerBatch.close` → `MemoryRecordsBuilder.close`: builds the records with the
+    /// codec, so the batch takes its real size. Returns the observed compression ratio for
+    /// `CompressionRatioEstimator.updateEstimation` (Kafka feeds it on every drain).
+    pub fn close(&mut self) -> f32 {
+        self.closed_for_appends = true;
+        self.sequence_has_been_reset = false;
+        if let Some(ratio) = self.compression_ratio {
+            return ratio;
+        }
+        let ratio = if self.compression == CompressionType::None {
+            1.0
+        } else {
+            let plain = encode_records(&self.wire_records());
+            let compressed = compression::compress(self.compression, &plain).len();
+            self.size_in_bytes = RECORD_BATCH_OVERHEAD + compressed;
+            compressed as f32 / plain.len() as f32
+        };
+        self.compression_ratio = Some(ratio);
+        ratio
+    }
+
+    /// The records as `DefaultRecord`s: offset deltas 0.., timestamps relative to the first.
+    pub fn wire_records(&self) -> Vec<Record> {
+        let base_ts = self.records.first().map_or(0, |r| r.timestamp_ms);
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Record {
+                offset_delta: i as i32,
+                timestamp_delta: r.timestamp_ms - base_ts,
+                key: r.key.clone(),
+                value: r.value.clone(),
+                headers: r.headers.clone(),
+            })
+            .collect()
+    }
+
+    /// `ProducerBatch.split(batch.size)`: the records re-packed into new batches of capacity
+    /// `max(split_batch_size, the record's upper bound)`, each keeping this batch's creation
+    /// time and, if it had one, consecutive sequences from its base sequence. New batches are
+    /// sized with `estimated_ratio` (reset by the caller) and count as never tried.
+    pub fn split(
+        &self,
+        split_batch_size: usize,
+        estimated_ratio: f32,
+        next_id: &mut BatchId,
+    ) -> Vec<ProducerBatch> {
+        let mut out: Vec<ProducerBatch> = Vec::new();
+        for record in self.records.iter() {
+            let record = match out.last_mut().map(|b| b.try_append(record.clone())) {
+                Some(Ok(_)) => continue,
+                Some(Err(back)) => {
+                    out.last_mut().expect("some").close_for_record_appends();
+                    back
+                }
+                None => record.clone(),
+            };
+            let upper = crate::record_size::estimate_batch_size_upper_bound(
+                record.key.as_deref(),
+                record.value.as_deref(),
+                &record.headers,
+            );
+            let mut batch = ProducerBatch::with_compression(
+                *next_id,
+                self.partition,
+                split_batch_size.max(upper),
+                self.created_us,
+                self.compression,
+                estimated_ratio,
+            );
+            *next_id += 1;
+            batch.is_split_batch = true;
+            batch
+                .try_append(record)
+                .expect("the first record always fits");
+            out.push(batch);
+        }
+        if let Some(last) = out.last_mut() {
+            last.close_for_record_appends();
+        }
+        if let Some((pid, epoch, mut seq)) = self.producer {
+            for b in &mut out {
+                b.producer = Some((pid, epoch, seq));
+                seq = super::transaction_manager::increment_sequence(seq, b.record_count() as i32);
+            }
+        }
+        out
     }
 
     /// `MemoryRecordsBuilder.isFull`.
@@ -116,6 +265,24 @@ impl ProducerBatch {
 
     pub fn base_sequence(&self) -> Option<i32> {
         self.producer.map(|(_, _, seq)| seq)
+    }
+
+    /// `lastSequence`: the base sequence plus the records after the first.
+    pub fn last_sequence(&self) -> Option<i32> {
+        self.base_sequence().map(|s| {
+            super::transaction_manager::increment_sequence(s, self.record_count() as i32 - 1)
+        })
+    }
+
+    /// `resetProducerState` after an epoch bump: new id, epoch and base sequence.
+    pub fn reset_producer_state(&mut self, producer_id: i64, epoch: i16, base_sequence: i32) {
+        self.producer = Some((producer_id, epoch, base_sequence));
+        self.sequence_has_been_reset = true;
+    }
+
+    /// `inRetry`: re-enqueued at least once.
+    pub fn in_retry(&self) -> bool {
+        self.attempts > 0
     }
 }
 
@@ -155,6 +322,102 @@ mod tests {
         assert_eq!(b.try_append(small).unwrap(), 8);
         assert_eq!(b.size_in_bytes, 84);
         assert!(!b.is_full());
+    }
+
+    /// A value that gzip cannot shrink: bytes from a fixed linear congruential sequence.
+    fn noise(seed: u64, len: usize) -> String {
+        let mut x = seed;
+        (0..len)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from(b'!' + ((x >> 33) % 90) as u8)
+            })
+            .collect()
+    }
+
+    /// With a codec, the estimate is 61 + records × ratio × 1.05 (truncated as Java's float
+    /// cast), while the room check adds the record's full uncompressed size.
+    #[test]
+    fn compressed_batches_are_sized_by_the_ratio_estimate() {
+        let mut b = ProducerBatch::with_compression(0, 0, 16384, 0, CompressionType::Gzip, 0.5);
+        let r = rec(0, Some("key"), "value"); // 15 bytes uncompressed (TV-F2)
+        assert_eq!(b.try_append(r).unwrap(), 7); // (int)(15 × 0.5 × 1.05) = 7
+        assert_eq!(b.size_in_bytes, 68);
+        // Room check: 68 + 8000-ish record must fit in 16384, but not twice.
+        let big = || rec(1, None, &"x".repeat(8000));
+        assert!(b.try_append(big()).is_ok());
+        assert!(b.try_append(big()).is_ok(), "scaled: 68 + 4208 + 8006 fits");
+        assert!(b.try_append(big()).is_err(), "8,418 + 8,006 > 16,384");
+    }
+
+    /// `close()` compresses with the real codec: compressible text shrinks to its real size
+    /// and the observed ratio excludes the header (errata A); without a codec it is 1.0.
+    #[test]
+    fn close_builds_the_batch_and_observes_the_ratio() {
+        let mut plain = ProducerBatch::new(0, 0, 16384, 0);
+        plain.try_append(rec(0, Some("key"), "value")).unwrap();
+        assert_eq!(plain.close(), 1.0);
+        assert_eq!(plain.size_in_bytes, 76);
+
+        let mut gz = ProducerBatch::with_compression(1, 0, 16384, 0, CompressionType::Gzip, 1.0);
+        for i in 0..20 {
+            gz.try_append(rec(i, Some("k"), &"abc".repeat(100)))
+                .unwrap();
+        }
+        let estimated = gz.size_in_bytes;
+        let ratio = gz.close();
+        assert!(ratio < 0.1, "repetitive text compresses well: {ratio}");
+        assert!(gz.size_in_bytes < estimated / 5);
+        let plain_len = encode_records(&gz.wire_records()).len();
+        assert_eq!(
+            gz.size_in_bytes,
+            61 + compression::compress(CompressionType::Gzip, &encode_records(&gz.wire_records()))
+                .len()
+        );
+        assert!((ratio - (gz.size_in_bytes - 61) as f32 / plain_len as f32).abs() < 1e-6);
+    }
+
+    /// `split(batch.size)`: an over-optimistic estimate let a batch of incompressible records
+    /// grow past what the broker takes; the split re-packs them by batch.size at the reset
+    /// estimate, keeps the creation time and hands out consecutive sequences.
+    #[test]
+    fn split_repacks_by_batch_size_and_keeps_sequences() {
+        let mut big =
+            ProducerBatch::with_compression(7, 3, 16384, 1_000, CompressionType::Gzip, 0.05);
+        let mut n = 0;
+        while big.try_append(rec(n, None, &noise(n, 1000))).is_ok() {
+            n += 1;
+        }
+        assert!(n > 100, "the estimate admitted {n} records");
+        big.producer = Some((42, 0, 500));
+        let ratio = big.close();
+        assert!(
+            big.size_in_bytes > 16384 * 4,
+            "real size {}",
+            big.size_in_bytes
+        );
+        let mut next_id = 100;
+        let pieces = big.split(16384, ratio.max(1.0), &mut next_id);
+        assert_eq!(
+            pieces
+                .iter()
+                .map(ProducerBatch::record_count)
+                .sum::<usize>(),
+            n as usize
+        );
+        assert!(pieces.len() >= 6);
+        let mut seq = 500;
+        for (i, p) in pieces.iter().enumerate() {
+            assert_eq!(p.id, 100 + i as u64);
+            assert!(p.is_split_batch && p.is_full() && p.attempts == 0);
+            assert_eq!((p.partition, p.created_us), (3, 1_000));
+            assert_eq!(p.producer, Some((42, 0, seq)));
+            seq += p.record_count() as i32;
+            assert!(p.size_in_bytes <= 16384);
+        }
+        assert_eq!(next_id, 100 + pieces.len() as u64);
     }
 
     #[test]

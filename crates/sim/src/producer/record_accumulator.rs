@@ -15,6 +15,7 @@ use super::metadata::{Metadata, NodeId};
 use super::producer_batch::{BatchId, ProducerBatch, SerializedRecord};
 use super::producer_config::ProducerConfig;
 use super::transaction_manager::TransactionManager;
+use crate::record_batch::CompressionType;
 use crate::record_size::estimate_batch_size_upper_bound;
 use crate::rng::SimRng;
 
@@ -85,6 +86,21 @@ pub struct RecordAccumulator {
     next_batch_id: BatchId,
     flushes_in_progress: u32,
     closed: bool,
+    compression: CompressionType,
+    /// `CompressionRatioEstimator` for this topic and codec (starts at 1.0).
+    compression_ratio_estimate: f32,
+}
+
+/// `CompressionRatioEstimator.updateEstimation`: a worse observed ratio raises the estimate by
+/// at least 0.05; a better one lowers it by at most 0.005.
+pub fn update_compression_ratio_estimate(current: f32, observed: f32) -> f32 {
+    if observed > current {
+        (current + 0.05).max(observed)
+    } else if observed < current {
+        (current - 0.005).max(observed)
+    } else {
+        current
+    }
 }
 
 impl RecordAccumulator {
@@ -106,6 +122,8 @@ impl RecordAccumulator {
             next_batch_id: 0,
             flushes_in_progress: 0,
             closed: false,
+            compression: config.compression_type,
+            compression_ratio_estimate: 1.0,
         }
     }
 
@@ -173,15 +191,20 @@ impl RecordAccumulator {
                 if preallocated < size && !self.buffer_pool.try_allocate(size) {
                     return AppendOutcome::Blocked { record, size };
                 }
-                let id = Self::push_new_batch(
-                    deque,
-                    &mut self.next_batch_id,
-                    self.batch_size,
+                let id = self.next_batch_id;
+                self.next_batch_id += 1;
+                let mut batch = ProducerBatch::with_compression(
+                    id,
                     p,
-                    upper_bound,
-                    record,
+                    self.batch_size.max(upper_bound),
                     now_us,
+                    self.compression,
+                    self.compression_ratio_estimate,
                 );
+                batch
+                    .try_append(record)
+                    .expect("the first record always fits");
+                deque.push_back(batch);
                 (id, true, deque.back().expect("pushed").size_in_bytes)
             }
         };
@@ -204,25 +227,6 @@ impl RecordAccumulator {
             batch_bytes,
             switched_to,
         })
-    }
-
-    fn push_new_batch(
-        deque: &mut VecDeque<ProducerBatch>,
-        next_id: &mut BatchId,
-        batch_size: usize,
-        partition: u32,
-        upper_bound: usize,
-        record: SerializedRecord,
-        now_us: u64,
-    ) -> BatchId {
-        let id = *next_id;
-        *next_id += 1;
-        let mut batch = ProducerBatch::new(id, partition, batch_size.max(upper_bound), now_us);
-        batch
-            .try_append(record)
-            .expect("the first record always fits");
-        deque.push_back(batch);
-        id
     }
 
     /// `allBatchesFull`: the last batch is full, or there is none.
@@ -409,25 +413,36 @@ impl RecordAccumulator {
         if let Some(tm) = tm
             && batch.producer.is_none()
         {
+            tm.maybe_update_producer_id_and_epoch(p as u32);
             let pid = tm.producer_id_and_epoch().expect("checked in should_stop");
             let seq = tm.sequence_number(p as u32);
             batch.producer = Some((pid.producer_id, pid.epoch, seq));
             tm.increment_sequence_number(p as u32, batch.record_count());
-            tm.add_in_flight_batch(p as u32, seq, batch.id);
+            tm.add_in_flight_batch(p as u32, seq, batch.id, batch.record_count());
         }
-        batch.close_for_record_appends();
+        let observed = batch.close();
+        self.compression_ratio_estimate =
+            update_compression_ratio_estimate(self.compression_ratio_estimate, observed);
         Some(Some((batch, reason)))
     }
 
     /// `shouldStopDrainBatchesForPartition` for a non-transactional idempotent producer:
-    /// wait for a producer id; while a retried batch is queued, send only the one whose
-    /// sequence is the first in flight (one in flight per partition while retrying).
+    /// wait for a producer id; hold new batches while the partition still has batches in
+    /// flight under an older epoch, or an unresolved sequence; while a retried batch is
+    /// queued, send only the one whose sequence is the first in flight (one in flight per
+    /// partition while retrying).
     fn should_stop_drain_batches_for_partition(
         first: &ProducerBatch,
         p: u32,
         tm: &TransactionManager,
     ) -> bool {
         if tm.producer_id_and_epoch().is_none() {
+            return true;
+        }
+        if first.producer.is_none()
+            && ((tm.has_in_flight_batches(p) && tm.has_stale_producer_id_and_epoch(p))
+                || tm.has_unresolved_sequence(p))
+        {
             return true;
         }
         match (tm.first_in_flight_sequence(p), first.base_sequence()) {
@@ -441,6 +456,37 @@ impl RecordAccumulator {
     pub fn reenqueue(&mut self, mut batch: ProducerBatch, now_us: u64) {
         batch.reenqueued(now_us);
         let deque = self.deques[batch.partition as usize].get_or_insert_with(VecDeque::new);
+        Self::insert_in_sequence_order(deque, batch);
+    }
+
+    /// `splitAndReenqueue`: after MESSAGE_TOO_LARGE, reset the ratio estimate to
+    /// `max(1.0, the big batch's ratio)`, split the batch by `batch.size` and put the pieces at
+    /// the head of the deque (in sequence order for idempotent batches). Returns the pieces'
+    /// ids and base sequences, for the transaction manager.
+    pub fn split_and_reenqueue(
+        &mut self,
+        big: &ProducerBatch,
+    ) -> Vec<(BatchId, Option<i32>, usize)> {
+        let observed = big.compression_ratio.unwrap_or(1.0);
+        self.compression_ratio_estimate = observed.max(1.0);
+        let pieces = big.split(
+            self.batch_size,
+            self.compression_ratio_estimate,
+            &mut self.next_batch_id,
+        );
+        let ids = pieces
+            .iter()
+            .map(|b| (b.id, b.base_sequence(), b.record_count()))
+            .collect();
+        let deque = self.deques[big.partition as usize].get_or_insert_with(VecDeque::new);
+        for batch in pieces.into_iter().rev() {
+            Self::insert_in_sequence_order(deque, batch);
+        }
+        ids
+    }
+
+    /// `insertInSequenceOrder` for batches with a sequence; others go to the head.
+    fn insert_in_sequence_order(deque: &mut VecDeque<ProducerBatch>, batch: ProducerBatch) {
         match batch.base_sequence() {
             Some(seq) => {
                 let at = deque
@@ -451,6 +497,28 @@ impl RecordAccumulator {
             }
             None => deque.push_front(batch),
         }
+    }
+
+    /// `RecordAccumulator.deallocate`: a batch's buffer goes back to `buffer.memory`, unless
+    /// it was made by a split (allocated outside the pool).
+    pub fn deallocate(&mut self, batch: &ProducerBatch) {
+        if !batch.is_split_batch {
+            self.buffer_pool.deallocate(batch.write_limit as u64);
+        }
+    }
+
+    /// `resetProducerState` for the queued batches an epoch bump rewrote.
+    pub fn rewrite_producer_state(&mut self, rewrites: &BTreeMap<BatchId, (i64, i16, i32)>) {
+        for batch in self.deques.iter_mut().flatten().flat_map(|d| d.iter_mut()) {
+            if let Some((pid, epoch, seq)) = rewrites.get(&batch.id) {
+                batch.reset_producer_state(*pid, *epoch, *seq);
+            }
+        }
+    }
+
+    /// The topic's current compression-ratio estimate.
+    pub fn compression_ratio_estimate(&self) -> f32 {
+        self.compression_ratio_estimate
     }
 
     /// `expiredBatches`: queued batches past `delivery.timeout.ms` since creation, scanning each
@@ -522,5 +590,22 @@ impl RecordAccumulator {
 
     pub fn batch_size(&self) -> usize {
         self.batch_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::update_compression_ratio_estimate as update;
+
+    /// CompressionRatioEstimatorTest in spirit: worse ratios move the estimate up by at least
+    /// 0.05, better ones down by at most 0.005.
+    #[test]
+    fn the_ratio_estimate_rises_fast_and_falls_slowly() {
+        assert_eq!(update(1.0, 0.3), 0.995);
+        assert_eq!(update(0.31, 0.3), 0.31 - 0.005);
+        assert_eq!(update(0.302, 0.3), 0.3);
+        assert_eq!(update(0.5, 0.52), 0.55);
+        assert_eq!(update(0.5, 0.9), 0.9);
+        assert_eq!(update(0.5, 0.5), 0.5);
     }
 }

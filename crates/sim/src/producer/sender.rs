@@ -9,9 +9,7 @@
 //! (`handleTimedOutRequests`, `processDisconnection`, in-flight limits), KIP-951.
 //!
 //! Model simplifications: a connection to a live broker is established at once, and a
-//! request is written at once; the sender thread runs after every event. The idempotent
-//! producer retries OUT_OF_ORDER_SEQUENCE_NUMBER only for batches that are not next in line
-//! and does not bump its epoch.
+//! request is written at once; the sender thread runs after every event.
 
 use std::collections::BTreeMap;
 
@@ -128,7 +126,7 @@ impl Sender {
             retry_backoff_us: config.retry_backoff_ms * 1000,
             next_metadata_us: 0,
             metadata_needed: false,
-            metrics: Default::default(),
+            metrics: super::sender_metrics::SenderMetrics::new(config),
             metadata_in_flight: false,
             next_request_id: 0,
         }
@@ -186,6 +184,7 @@ impl Sender {
     ) -> SendOutput {
         let mut out = SendOutput::default();
         self.handle_timed_out_requests(now_us, cx);
+        self.maybe_bump_epoch(now_us, cx);
         if let Some(tm) = cx.tm.as_deref_mut() {
             if tm.take_init_producer_id_request() {
                 match self.least_loaded_node(cx.metadata, now_us, reachable) {
@@ -236,6 +235,8 @@ impl Sender {
             cx.rng,
         );
         for (node, batches) in drained {
+            self.metrics
+                .update_produce_request_metrics(now_us, batches.iter().map(|(b, _)| b));
             if !batches.is_empty() {
                 let request = self.send_produce_request(node, batches, now_us, cx);
                 out.requests.push(request);
@@ -270,6 +271,37 @@ impl Sender {
         out
     }
 
+    /// `maybeResolveSequences` and `bumpIdempotentEpochAndResetIdIfNeeded`, at the start of
+    /// each run: batches whose sequences restart under the new epoch are rewritten where they
+    /// are, in flight or queued for retry.
+    fn maybe_bump_epoch(&mut self, now_us: u64, cx: &mut SenderContext<'_>) {
+        let Some(tm) = cx.tm.as_deref_mut() else {
+            return;
+        };
+        tm.maybe_resolve_sequences();
+        let Some((bumped, rewrites)) = tm.bump_idempotent_epoch_if_needed() else {
+            return;
+        };
+        let rewrites: BTreeMap<BatchId, (i64, i16, i32)> = rewrites
+            .into_iter()
+            .map(|(batch, pid, epoch, seq)| (batch, (pid, epoch, seq)))
+            .collect();
+        for (id, (pid, epoch, seq)) in &rewrites {
+            if let Some(batch) = self.in_flight_batches.get_mut(id) {
+                batch.reset_producer_state(*pid, *epoch, *seq);
+            }
+        }
+        cx.acc.rewrite_producer_state(&rewrites);
+        cx.trace.emit(
+            now_us,
+            EventKind::EpochBumped {
+                producer_id: bumped.map(|p| p.producer_id),
+                epoch: bumped.map(|p| p.epoch),
+                rewritten_batches: rewrites.keys().copied().collect(),
+            },
+        );
+    }
+
     fn send_produce_request(
         &mut self,
         node: NodeId,
@@ -298,11 +330,6 @@ impl Sender {
                 },
             );
             bytes += batch.size_in_bytes;
-            self.metrics.record_batch(
-                batch.record_count(),
-                batch.size_in_bytes,
-                now_us.saturating_sub(batch.created_us),
-            );
             wire.push(WireBatch {
                 batch: batch.id,
                 partition: batch.partition,
@@ -313,7 +340,7 @@ impl Sender {
             self.in_flight_batches.insert(batch.id, batch);
         }
         let ids: Vec<BatchId> = wire.iter().map(|b| b.batch).collect();
-        self.metrics.record_request();
+        self.metrics.record_request(now_us);
         cx.trace.emit(
             now_us,
             EventKind::RequestSent {
@@ -431,7 +458,7 @@ impl Sender {
         for batch in batches {
             aborted += batch.record_count();
             let message = "Producer is closed forcefully.".to_string();
-            self.fail_batch(batch, Errors::KafkaException, message, now_us, cx);
+            self.fail_batch(batch, Errors::KafkaException, message, false, now_us, cx);
         }
         aborted
     }
@@ -461,7 +488,13 @@ impl Sender {
             if self.guarantee_message_order {
                 cx.acc.unmute_partition(batch.partition);
             }
-            self.fail_batch(batch, Errors::DeliveryTimeout, message, now_us, cx);
+            // A batch that was retried may have reached the broker: its sequence is unresolved.
+            let unresolved = batch.in_retry().then(|| batch.last_sequence()).flatten();
+            let partition = batch.partition;
+            self.fail_batch(batch, Errors::DeliveryTimeout, message, false, now_us, cx);
+            if let (Some(tm), Some(last)) = (cx.tm.as_deref_mut(), unresolved) {
+                tm.mark_sequence_unresolved(partition, last);
+            }
         }
     }
 
@@ -482,8 +515,7 @@ impl Sender {
         let Some(request) = self.requests.remove(&response.request) else {
             return; // the connection was closed (timeout); this late response is dropped
         };
-        self.metrics
-            .record_latency(now_us.saturating_sub(request.sent_us));
+        self.metrics.record_latency(request.sent_us, now_us);
         for (p, leader) in &response.leader_hints {
             if let Some(slot) = cx.metadata.leaders.get_mut(*p as usize) {
                 *slot = *leader;
@@ -528,6 +560,9 @@ impl Sender {
             None | Some(Errors::DuplicateSequenceNumber) => {
                 self.complete_batch(batch, pr.base_offset, now_us, cx)
             }
+            Some(Errors::MessageTooLarge) if batch.record_count() > 1 => {
+                self.split_and_reenqueue(batch, now_us, cx)
+            }
             Some(error) => {
                 if matches!(
                     error,
@@ -541,7 +576,7 @@ impl Sender {
                 if self.guarantee_message_order {
                     cx.acc.unmute_partition(batch.partition);
                 }
-                if self.can_retry(&batch, error, now_us, cx.tm.as_deref()) {
+                if self.can_retry(&batch, error, now_us, cx.tm.as_deref_mut()) {
                     cx.trace.emit(
                         now_us,
                         EventKind::BatchRetried {
@@ -551,38 +586,78 @@ impl Sender {
                             error: error.name().to_string(),
                         },
                     );
-                    self.metrics.record_retries(batch.record_count());
+                    self.metrics.record_retries(now_us, batch.record_count());
                     cx.acc.reenqueue(batch, now_us);
                 } else {
                     let message = format!("The server responded with {}", error.name());
-                    self.fail_batch(batch, error, message, now_us, cx)
+                    let adjust_sequences = batch.attempts < self.retries;
+                    self.fail_batch(batch, error, message, adjust_sequences, now_us, cx)
                 }
             }
         }
     }
 
-    /// `canRetry`: within the delivery timeout, attempts left, and a retriable error. For the
-    /// idempotent producer an out-of-order error is retried when the batch was not next in
-    /// line, since a batch ahead of it failed (`TransactionManager.canRetry`).
+    /// `completeBatch` on MESSAGE_TOO_LARGE for a batch of several records: split it and
+    /// send the pieces as new batches. This uses no retry attempt, and the pieces keep the
+    /// batch's creation time, so `delivery.timeout.ms` still counts from it. When `batch.size`
+    /// exceeds the topic's `max.message.bytes`, a piece can be as large as the batch and is
+    /// split again on every response until it expires: Kafka does the same (KAFKA-8350).
+    fn split_and_reenqueue(
+        &mut self,
+        batch: ProducerBatch,
+        now_us: u64,
+        cx: &mut SenderContext<'_>,
+    ) {
+        if let Some(tm) = cx.tm.as_deref_mut() {
+            tm.remove_in_flight_batch(batch.partition, batch.id);
+        }
+        let pieces = cx.acc.split_and_reenqueue(&batch);
+        if let Some(tm) = cx.tm.as_deref_mut() {
+            for (id, seq, records) in &pieces {
+                if let Some(seq) = seq {
+                    tm.add_in_flight_batch(batch.partition, *seq, *id, *records);
+                }
+            }
+        }
+        cx.acc.deallocate(&batch);
+        self.metrics.record_batch_split(now_us);
+        if self.guarantee_message_order {
+            cx.acc.unmute_partition(batch.partition);
+        }
+        cx.trace.emit(
+            now_us,
+            EventKind::BatchSplit {
+                batch: batch.id,
+                partition: batch.partition,
+                into: pieces.into_iter().map(|(id, _, _)| id).collect(),
+            },
+        );
+    }
+
+    /// `canRetry`: within the delivery timeout, attempts left, and a retriable error; for the
+    /// idempotent producer the last test is `TransactionManager.canRetry`, which may ask for an
+    /// epoch bump. (The model's broker never answers UNKNOWN_PRODUCER_ID: since KIP-360 a
+    /// broker without state for a producer accepts any sequence. The log start offset is
+    /// therefore not carried.)
     fn can_retry(
         &self,
         batch: &ProducerBatch,
         error: Errors,
         now_us: u64,
-        tm: Option<&TransactionManager>,
+        tm: Option<&mut TransactionManager>,
     ) -> bool {
-        let retriable = match (tm, error) {
-            (Some(tm), Errors::OutOfOrderSequenceNumber) => {
-                let next_in_line = tm
-                    .last_acked_sequence(batch.partition)
-                    .map_or(0, |s| super::transaction_manager::increment_sequence(s, 1));
-                batch.base_sequence() != Some(next_in_line)
-            }
-            _ => error.is_retriable(),
-        };
         now_us.saturating_sub(batch.created_us) < self.delivery_timeout_us
             && batch.attempts < self.retries
-            && retriable
+            && match (tm, batch.base_sequence()) {
+                (Some(tm), Some(seq)) => tm.can_retry(
+                    error,
+                    batch.partition,
+                    seq,
+                    batch.sequence_has_been_reset,
+                    -1,
+                ),
+                _ => error.is_retriable(),
+            }
     }
 
     fn complete_batch(
@@ -593,16 +668,14 @@ impl Sender {
         cx: &mut SenderContext<'_>,
     ) {
         // The batch's buffer goes back to buffer.memory once its callbacks have run.
-        cx.acc.buffer_pool.deallocate(batch.write_limit as u64);
+        cx.acc.deallocate(&batch);
         if self.guarantee_message_order {
             cx.acc.unmute_partition(batch.partition);
         }
-        if let (Some(tm), Some((_, _, seq))) = (cx.tm.as_deref_mut(), batch.producer) {
-            let last = super::transaction_manager::increment_sequence(
-                seq,
-                batch.record_count() as i32 - 1,
-            );
-            tm.handle_completed_batch(batch.partition, batch.id, last);
+        if let (Some(tm), Some(last)) = (cx.tm.as_deref_mut(), batch.last_sequence()) {
+            let last_offset =
+                (base_offset != -1).then(|| base_offset + batch.record_count() as i64 - 1);
+            tm.handle_completed_batch(batch.partition, batch.id, last, last_offset);
         }
         for (i, record) in batch.records.iter().enumerate() {
             let offset = if base_offset == -1 {
@@ -620,18 +693,21 @@ impl Sender {
         }
     }
 
+    /// `failBatch`: callbacks get the error; `adjust_sequences` (it failed before its
+    /// retries ran out) lets the transaction manager close the sequence gap with a bump.
     fn fail_batch(
         &mut self,
         batch: ProducerBatch,
         error: Errors,
         message: String,
+        adjust_sequences: bool,
         now_us: u64,
         cx: &mut SenderContext<'_>,
     ) {
-        cx.acc.buffer_pool.deallocate(batch.write_limit as u64);
-        self.metrics.record_errors(batch.record_count());
+        cx.acc.deallocate(&batch);
+        self.metrics.record_errors(now_us, batch.record_count());
         if let Some(tm) = cx.tm.as_deref_mut() {
-            tm.remove_in_flight_batch(batch.partition, batch.id);
+            tm.handle_failed_batch(batch.partition, batch.id, error, adjust_sequences);
         }
         for record in batch.records.iter() {
             let outcome = Outcome::Failed {

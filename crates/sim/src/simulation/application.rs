@@ -11,7 +11,7 @@ use crate::event::{EventKind, Outcome};
 use crate::producer::producer_batch::{RecordId, SerializedRecord};
 use crate::producer::record_accumulator::AppendOutcome;
 use crate::producer::sender::Delivery;
-use crate::record_size::estimate_batch_size_upper_bound;
+use crate::record_size::{RecordHeader, estimate_batch_size_upper_bound};
 use crate::scenario::{KeyChoice, OnFinish, ProducerCall};
 
 /// A `send()` waiting for memory.
@@ -36,12 +36,20 @@ pub struct AppState {
     pool_keys: Vec<String>,
     /// When each record's `send()` was called, by record id (for latency views).
     pub sent_at_us: Vec<u64>,
+    /// perf-test's send-to-callback latencies of successful records.
+    pub callback_latency: crate::metrics::percentiles::SampledLatencies,
+    callbacks_seen: usize,
     /// `flush()` and `close()` calls, pending or in progress.
     pub calls: super::producer_calls::CallState,
 }
 
 impl AppState {
+    /// `key-{i}`, from a cache for the first few thousand (memory stays bounded for any pool).
     fn pool_key(&mut self, i: u64) -> String {
+        const CACHED: u64 = 4096;
+        if i >= CACHED {
+            return format!("key-{i}");
+        }
         while self.pool_keys.len() <= i as usize {
             let n = self.pool_keys.len();
             self.pool_keys.push(format!("key-{n}"));
@@ -70,16 +78,8 @@ impl Simulation {
         let id = self.records_sent;
         self.records_sent += 1;
         self.app.sent_at_us.push(now);
-        let w = &self.scenario.workload;
-        let key = match w.keys {
-            KeyChoice::Null => None,
-            KeyChoice::Pool { count } => {
-                let i = self.workload_rng.below(count as u64);
-                Some(self.app.pool_key(i))
-            }
-            KeyChoice::Unique => Some(format!("key-{id}")),
-        };
-        let value = make_value(id, w.value_bytes);
+        let key = self.next_key(id);
+        let value = make_value(id, self.next_value_bytes());
         if self.trace.is_on() {
             self.trace.emit(
                 now,
@@ -133,7 +133,16 @@ impl Simulation {
             id,
             key: key_bytes,
             value: value_bytes,
-            headers: Vec::new(),
+            headers: self
+                .scenario
+                .workload
+                .headers
+                .iter()
+                .map(|(k, v)| RecordHeader {
+                    key: k.clone(),
+                    value: Some(v.as_bytes().to_vec()),
+                })
+                .collect(),
             timestamp_ms: (now / 1000) as i64,
         };
         // `ensureValidRecordSize`: the batch upper bound must fit a request and the buffer.
@@ -158,6 +167,41 @@ impl Simulation {
             return self.after_send(id, false);
         }
         self.partition_and_append(record, 0)
+    }
+
+    /// The workload's key for record `id`; random choices draw from the workload stream.
+    fn next_key(&mut self, id: RecordId) -> Option<String> {
+        match &self.scenario.workload.keys {
+            KeyChoice::Null => None,
+            KeyChoice::Pool { count } => {
+                let i = self.workload_rng.below(u64::from(*count));
+                Some(self.app.pool_key(i))
+            }
+            KeyChoice::Unique => Some(format!("key-{id}")),
+            KeyChoice::List { keys } => Some(keys[(id % keys.len() as u64) as usize].clone()),
+            KeyChoice::Hot { key, share, pool } => {
+                // A uniform double in [0, 1) from 53 random bits, as `Random.nextDouble`.
+                let u = self.workload_rng.below(1 << 53) as f64 / (1u64 << 53) as f64;
+                if u < *share {
+                    Some(key.clone())
+                } else {
+                    let i = self.workload_rng.below(u64::from(*pool));
+                    Some(self.app.pool_key(i))
+                }
+            }
+        }
+    }
+
+    /// The value's size: fixed, or drawn uniformly from `value_bytes..=value_bytes_max`.
+    fn next_value_bytes(&mut self) -> usize {
+        let w = &self.scenario.workload;
+        match w.value_bytes_max {
+            Some(max) => {
+                let span = max.saturating_sub(w.value_bytes) as u64 + 1;
+                w.value_bytes + self.workload_rng.below(span) as usize
+            }
+            None => w.value_bytes,
+        }
     }
 
     /// The partitioner and `accumulator.append`, with the `abortForNewBatch` loop.
@@ -279,6 +323,9 @@ impl Simulation {
             && !self.accumulator.buffer_pool.is_waiting(b.record.id)
         {
             let b = self.app.blocked.take().expect("checked");
+            self.sender
+                .metrics
+                .record_buffer_wait(b.since_us, self.now_us);
             wake |= self.partition_and_append(b.record, b.size);
         }
         if let Some(id) = self.app.awaiting {
@@ -306,6 +353,9 @@ impl Simulation {
         }
         let b = self.app.blocked.take().expect("checked");
         self.accumulator.buffer_pool.cancel_waiter(record);
+        let now = self.now_us;
+        self.sender.metrics.record_buffer_wait(b.since_us, now);
+        self.sender.metrics.record_buffer_exhausted(now);
         let pool = &self.accumulator.buffer_pool;
         let message = format!(
             "Failed to allocate {} bytes within the configured max blocking time {} ms. Total memory: {} bytes. Available memory: {} bytes. Poolable size: {} bytes",
@@ -333,7 +383,22 @@ impl Simulation {
         }
     }
 
-    /// A `send()` that failed before reaching the accumulator: its callback fires at once.
+    /// perf-test's `PerfCallback`: each successful callback's latency since its `send()`, read
+    /// from a millisecond clock. Called after every event, so no callback is missed.
+    pub(super) fn observe_callbacks(&mut self) {
+        use crate::metrics::millis;
+        for d in &self.deliveries[self.app.callbacks_seen.min(self.deliveries.len())..] {
+            if let Outcome::Acked { .. } = d.outcome {
+                let sent = self.app.sent_at_us[d.record as usize];
+                let latency = millis(d.at_us) - millis(sent);
+                self.app.callback_latency.record(latency.max(0) as u64);
+            }
+        }
+        self.app.callbacks_seen = self.deliveries.len();
+    }
+
+    /// A `send()` that failed before reaching the accumulator: its callback fires at once,
+    /// and `doSend` records the failure in the `errors` sensor.
     fn fail_at_send(
         &mut self,
         record: RecordId,
@@ -342,6 +407,7 @@ impl Simulation {
         message: String,
     ) {
         let now = self.now_us;
+        self.sender.metrics.record_errors(now, 1);
         let outcome = Outcome::Failed {
             error: error.to_string(),
             message,
