@@ -27,9 +27,17 @@ pub fn standard_scenario(records: u64) -> Scenario {
 }
 
 /// Runs the standard scenario to completion without a trace; returns the records delivered.
-pub fn run_standard(records: u64) -> u64 {
-    let mut sim = Simulation::with_trace(standard_scenario(records), Trace::off())
-        .expect("the standard scenario is valid");
+/// `bounded`: retention.bytes of 1 MiB per partition and the newest 10,000 reports only.
+pub fn run_standard(records: u64, bounded: bool) -> u64 {
+    let mut scenario = standard_scenario(records);
+    if bounded {
+        scenario.cluster.retention_bytes = Some(1 << 20);
+    }
+    let mut sim =
+        Simulation::with_trace(scenario, Trace::off()).expect("the standard scenario is valid");
+    if bounded {
+        sim.keep_callbacks(10_000);
+    }
     sim.run_to_completion(u64::MAX);
-    sim.deliveries.len() as u64
+    sim.delivered_count()
 }

@@ -43,7 +43,6 @@ enum Command {
         #[arg(num_args = 0..)]
         keys: Vec<String>,
     },
-    /// Runs a scenario (JSON) to completion and prints the outcome as one JSON document.
     /// Measures simulated records per second of wall time on the standard scenario
     /// (kafka-4 defaults, 6 partitions, 100-byte values, no compression, no trace).
     Bench {
@@ -53,7 +52,13 @@ enum Command {
         /// Runs; the best is reported.
         #[arg(long, default_value_t = 3)]
         runs: u32,
+        /// Cap memory as a long-running UI does: retention.bytes of 1 MiB per partition and
+        /// only the newest 10,000 delivery reports. Peak RSS then no longer grows with
+        /// `--records`.
+        #[arg(long)]
+        bounded: bool,
     },
+    /// Runs a scenario (TOML or JSON) to completion and prints the outcome as one JSON document.
     Run {
         /// Path of the scenario file.
         scenario: std::path::PathBuf,
@@ -145,11 +150,15 @@ fn run(cli: Cli) -> Result<(), String> {
             print!("{out}");
             Ok(())
         }
-        Command::Bench { records, runs } => {
+        Command::Bench {
+            records,
+            runs,
+            bounded,
+        } => {
             let mut best = 0f64;
             for _ in 0..runs.max(1) {
                 let start = std::time::Instant::now();
-                let delivered = producer_sim::bench::run_standard(records);
+                let delivered = producer_sim::bench::run_standard(records, bounded);
                 let secs = start.elapsed().as_secs_f64();
                 if delivered != records {
                     return Err(format!(
@@ -171,6 +180,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     "scenario": "standard: kafka-4 defaults, 1 broker, 6 partitions, 1000 keys, 100-byte values, no trace",
                     "records": records,
                     "runs": runs,
+                    "bounded": bounded,
                     "records_per_second": best.round(),
                     "peak_rss_kib": peak_kib.and_then(|k| k.parse::<u64>().ok()),
                 })

@@ -129,7 +129,12 @@ pub struct Simulation {
     pub transaction_manager: Option<TransactionManager>,
     pub partitioner: Partitioner,
     pub cluster: Cluster,
+    /// Delivery reports in the order the callbacks fired: all of them, or only the newest
+    /// when [`Simulation::keep_callbacks`] bounds them.
     pub deliveries: Vec<Delivery>,
+    /// Reports dropped from the front of `deliveries` to keep memory bounded.
+    deliveries_dropped: u64,
+    callbacks_cap: Option<usize>,
     pub trace: Trace,
     pub app: AppState,
     queue: BinaryHeap<Reverse<Scheduled>>,
@@ -189,6 +194,8 @@ impl Simulation {
             metadata,
             cluster,
             deliveries: Vec::new(),
+            deliveries_dropped: 0,
+            callbacks_cap: None,
             app: AppState::default(),
             trace,
             queue: BinaryHeap::new(),
@@ -264,7 +271,7 @@ impl Simulation {
             return true;
         }
         (self.records_sent >= self.scenario.workload.records || self.app.calls.closed)
-            && self.deliveries.len() as u64 >= self.records_sent
+            && self.delivered_count() >= self.records_sent
             && !self.app.calls.blocking_call_open()
             && !self.queue.iter().any(|Reverse(s)| {
                 matches!(
@@ -292,9 +299,34 @@ impl Simulation {
                 self.run_sender();
             }
             self.observe_callbacks();
+            self.trim_callbacks();
             return true;
         }
         false
+    }
+
+    /// Keeps only the newest `cap` to `2 × cap` delivery reports, so a long run's memory does
+    /// not grow with its records (with `retention.bytes`, logs are bounded too). Counts still
+    /// cover every report.
+    pub fn keep_callbacks(&mut self, cap: usize) {
+        self.callbacks_cap = Some(cap.max(1));
+    }
+
+    /// How many delivery callbacks have fired, including dropped reports.
+    pub fn delivered_count(&self) -> u64 {
+        self.deliveries_dropped + self.deliveries.len() as u64
+    }
+
+    fn trim_callbacks(&mut self) {
+        let Some(cap) = self.callbacks_cap else {
+            return;
+        };
+        if self.deliveries.len() >= cap * 2 {
+            let drop = self.deliveries.len() - cap;
+            self.deliveries.drain(..drop);
+            self.deliveries_dropped += drop as u64;
+            self.app.deliveries_trimmed(drop);
+        }
     }
 
     /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.

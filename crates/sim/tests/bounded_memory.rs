@@ -1,5 +1,5 @@
 //! Long runs stay bounded: `retention.bytes` deletes the oldest batches of every replica and
-//! moves the log start offset up.
+//! moves the log start offset up, and `keep_callbacks` keeps only the newest reports.
 
 use std::collections::BTreeMap;
 
@@ -72,4 +72,33 @@ fn no_retention_keeps_everything() {
             assert_eq!(replica.entries().count() as i64, replica.log_end_offset());
         }
     }
+}
+
+/// Goal: with retention and a callbacks cap, what the simulation holds does not grow with the
+/// run: 10× the records leave the same number of reports and log batches behind, while the
+/// counts still cover every record.
+#[test]
+fn a_capped_run_holds_the_same_whatever_its_length() {
+    let held = |records: u64| {
+        let mut sim = Simulation::new(long_run(records, Some(20_000)), false).unwrap();
+        sim.keep_callbacks(500);
+        sim.run_to_completion(3_600_000_000);
+        assert!(sim.is_finished());
+        assert_eq!(sim.delivered_count(), records);
+        let batches: usize = sim
+            .cluster
+            .partitions
+            .iter()
+            .flat_map(|p| p.replicas.values())
+            .map(|r| r.batches.len())
+            .sum();
+        (sim.deliveries.len(), batches)
+    };
+    let (short_reports, short_batches) = held(5_000);
+    let (long_reports, long_batches) = held(50_000);
+    assert!(short_reports < 1000 && long_reports < 1000);
+    assert!(
+        long_batches <= short_batches * 2,
+        "{short_batches} vs {long_batches}"
+    );
 }

@@ -41,7 +41,11 @@ fn at(sim: &Simulation, pick: impl Fn(&EventKind) -> bool) -> Vec<u64> {
 }
 
 fn send_time(sim: &Simulation, record: u64) -> u64 {
-    sim.app.sent_at_us[record as usize]
+    sim.deliveries
+        .iter()
+        .find(|d| d.record == record)
+        .expect("every record has a callback")
+        .sent_at_us
 }
 
 /// Goal: flush() makes lingering batches sendable at once (linger.ms=10000 would hold them

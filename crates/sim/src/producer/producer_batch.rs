@@ -29,6 +29,8 @@ pub struct SerializedRecord {
     pub value: Option<Vec<u8>>,
     pub headers: Vec<RecordHeader>,
     pub timestamp_ms: i64,
+    /// Virtual µs of the `send()` call (for send-to-callback latency).
+    pub sent_us: u64,
 }
 
 /// One batch for one partition.
@@ -297,6 +299,7 @@ mod tests {
             value: Some(value.as_bytes().to_vec()),
             headers: vec![],
             timestamp_ms: 1_700_000_000_000,
+            sent_us: 0,
         }
     }
 

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
-use super::producer_batch::{BatchId, ProducerBatch, RecordId};
+use super::producer_batch::{BatchId, ProducerBatch, RecordId, SerializedRecord};
 use super::producer_config::{Acks, ProducerConfig};
 use super::record_accumulator::RecordAccumulator;
 use super::transaction_manager::TransactionManager;
@@ -33,6 +33,8 @@ pub struct Delivery {
     /// [`UNKNOWN_PARTITION`] when `send()` failed before a partition was chosen.
     #[serde(serialize_with = "serialize_partition")]
     pub partition: u32,
+    /// When `send()` was called.
+    pub sent_at_us: u64,
     pub at_us: u64,
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -684,7 +686,7 @@ impl Sender {
                 base_offset + i as i64
             };
             Self::fire(
-                record.id,
+                record,
                 batch.partition,
                 Outcome::Acked { offset },
                 now_us,
@@ -714,12 +716,12 @@ impl Sender {
                 error: error.name().to_string(),
                 message: message.clone(),
             };
-            Self::fire(record.id, batch.partition, outcome, now_us, cx);
+            Self::fire(record, batch.partition, outcome, now_us, cx);
         }
     }
 
     fn fire(
-        record: RecordId,
+        record: &SerializedRecord,
         partition: u32,
         outcome: Outcome,
         now_us: u64,
@@ -728,14 +730,15 @@ impl Sender {
         cx.trace.emit(
             now_us,
             EventKind::Callback {
-                record,
+                record: record.id,
                 partition,
                 outcome: outcome.clone(),
             },
         );
         cx.deliveries.push(Delivery {
-            record,
+            record: record.id,
             partition,
+            sent_at_us: record.sent_us,
             at_us: now_us,
             outcome,
         });

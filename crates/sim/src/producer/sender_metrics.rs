@@ -342,6 +342,7 @@ mod tests {
                 value: Some(vec![b'x'; n]),
                 headers: vec![],
                 timestamp_ms: (created_us / 1000) as i64,
+                sent_us: created_us,
             })
             .unwrap();
         }

@@ -34,8 +34,6 @@ pub struct AppState {
     pub exited: bool,
     /// `key-0`, `key-1`, … made once.
     pool_keys: Vec<String>,
-    /// When each record's `send()` was called, by record id (for latency views).
-    pub sent_at_us: Vec<u64>,
     /// perf-test's send-to-callback latencies of successful records.
     pub callback_latency: crate::metrics::percentiles::SampledLatencies,
     callbacks_seen: usize,
@@ -62,6 +60,12 @@ impl AppState {
         self.blocked.is_none() && self.awaiting.is_none() && !self.calls.blocking() && !self.exited
     }
 
+    /// `n` reports were dropped from the front of the deliveries.
+    pub(super) fn deliveries_trimmed(&mut self, n: usize) {
+        self.delivered_seen = self.delivered_seen.saturating_sub(n);
+        self.callbacks_seen = self.callbacks_seen.saturating_sub(n);
+    }
+
     /// The record a blocked `send()` is waiting to append, and since when.
     pub fn blocked_on(&self) -> Option<(RecordId, u64, u64)> {
         self.blocked
@@ -77,7 +81,6 @@ impl Simulation {
         let now = self.now_us;
         let id = self.records_sent;
         self.records_sent += 1;
-        self.app.sent_at_us.push(now);
         let key = self.next_key(id);
         let value = make_value(id, self.next_value_bytes());
         if self.trace.is_on() {
@@ -144,6 +147,7 @@ impl Simulation {
                 })
                 .collect(),
             timestamp_ms: (now / 1000) as i64,
+            sent_us: now,
         };
         // `ensureValidRecordSize`: the batch upper bound must fit a request and the buffer.
         let size = estimate_batch_size_upper_bound(
@@ -375,7 +379,7 @@ impl Simulation {
             OnFinish::KeepRunning => {}
             OnFinish::Close => self.queue_call(ProducerCall::Close { timeout_ms: None }),
             OnFinish::ExitWithoutFlush => {
-                let lost = self.records_sent as usize - self.deliveries.len();
+                let lost = (self.records_sent - self.delivered_count()) as usize;
                 self.trace
                     .emit(self.now_us, EventKind::ProcessExited { undelivered: lost });
                 self.app.exited = true;
@@ -389,8 +393,7 @@ impl Simulation {
         use crate::metrics::millis;
         for d in &self.deliveries[self.app.callbacks_seen.min(self.deliveries.len())..] {
             if let Outcome::Acked { .. } = d.outcome {
-                let sent = self.app.sent_at_us[d.record as usize];
-                let latency = millis(d.at_us) - millis(sent);
+                let latency = millis(d.at_us) - millis(d.sent_at_us);
                 self.app.callback_latency.record(latency.max(0) as u64);
             }
         }
@@ -424,6 +427,7 @@ impl Simulation {
         self.deliveries.push(Delivery {
             record,
             partition,
+            sent_at_us: now,
             at_us: now,
             outcome,
         });

@@ -100,7 +100,7 @@ impl Simulation {
     }
 
     fn begin_flush(&mut self) {
-        let undelivered = self.records_sent - self.deliveries.len() as u64;
+        let undelivered = self.records_sent - self.delivered_count();
         self.trace
             .emit(self.now_us, EventKind::FlushStarted { undelivered });
         self.accumulator.begin_flush();
@@ -168,7 +168,7 @@ impl Simulation {
             self.trace.emit(self.now_us, EventKind::FlushCompleted);
             self.resume_workload();
         }
-        if self.app.calls.closing && self.deliveries.len() as u64 >= self.records_sent {
+        if self.app.calls.closing && self.delivered_count() >= self.records_sent {
             self.finish_close(false, 0);
         }
     }
