@@ -35,13 +35,7 @@ impl Series {
         for d in fresh {
             if let Outcome::Acked { .. } = d.outcome {
                 acked += 1;
-                let sent = sim
-                    .app
-                    .sent_at_us
-                    .get(d.record as usize)
-                    .copied()
-                    .unwrap_or(d.at_us);
-                latency_sum += d.at_us.saturating_sub(sent);
+                latency_sum += d.at_us.saturating_sub(d.sent_at_us);
             }
         }
         let window_s = (now - self.last_us) as f64 / 1e6;
