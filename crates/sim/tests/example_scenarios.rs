@@ -105,3 +105,60 @@ fn toml_and_json_describe_the_same_scenario() {
             .contains("unknown field `brokerz`")
     );
 }
+
+#[test]
+fn batch_larger_than_max_message_example_splits_until_the_timeout() {
+    let sim = load("batch-larger-than-max-message.toml");
+    let splits = sim
+        .trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::BatchSplit { .. }))
+        .count();
+    assert!(splits > 100);
+    let timed_out = sim
+        .deliveries
+        .iter()
+        .filter(
+            |d| matches!(&d.outcome, Outcome::Failed { error, .. } if error == "DELIVERY_TIMEOUT"),
+        )
+        .count();
+    assert!(timed_out >= 300, "{timed_out}");
+}
+
+#[test]
+fn epoch_bump_example_writes_every_later_record_once_under_epoch_1() {
+    let sim = load("epoch-bump-after-expiry.toml");
+    let entries: Vec<_> = sim.partition_log(0).unwrap().entries().collect();
+    let mut ids: Vec<u64> = entries.iter().map(|e| e.record).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), entries.len());
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.producer_epoch == 1 && e.sequence == 0)
+    );
+    assert!(
+        sim.deliveries
+            .iter()
+            .filter(|d| d.sent_at_us >= 2_100_000)
+            .all(|d| matches!(d.outcome, Outcome::Acked { .. }))
+    );
+}
+
+#[test]
+fn flush_then_close_example_beats_linger() {
+    let sim = load("flush-then-close.toml");
+    let flushed = sim
+        .deliveries
+        .iter()
+        .filter(|d| d.sent_at_us < 200_000)
+        .all(|d| d.at_us < 300_000);
+    assert!(flushed);
+    let last = sim.deliveries.iter().map(|d| d.at_us).max().unwrap();
+    assert!(
+        last < 1_000_000,
+        "close() does not wait out linger.ms: {last}"
+    );
+}
