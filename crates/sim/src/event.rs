@@ -266,10 +266,16 @@ impl Trace {
         }
     }
 
+    /// Adds an event; with the trace off it is dropped unseen (inlined, so that costs nothing).
+    #[inline(always)]
     pub fn emit(&mut self, at_us: u64, kind: EventKind) {
-        if !self.on {
-            return;
+        if self.on {
+            self.record(at_us, kind);
         }
+    }
+
+    #[inline(never)]
+    fn record(&mut self, at_us: u64, kind: EventKind) {
         let event = SimEvent { at_us, kind };
         let bytes = serde_json::to_vec(&event).expect("events serialize");
         for b in bytes.into_iter().chain([b'\n']) {

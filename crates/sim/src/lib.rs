@@ -39,6 +39,7 @@ pub mod scenario;
 pub mod simulation;
 
 pub mod producer {
+    pub mod batch_records;
     pub mod buffer_pool;
     pub mod built_in_partitioner;
     pub mod exponential_backoff;

@@ -1,7 +1,7 @@
 //! ProduceRequest and ProduceResponse as they travel between the producer and a broker.
 
 use crate::producer::metadata::NodeId;
-use crate::producer::producer_batch::{BatchId, SerializedRecord};
+use crate::producer::producer_batch::{BatchId, BatchRecords};
 use crate::producer::producer_config::Acks;
 use crate::protocol::Errors;
 
@@ -14,7 +14,7 @@ pub struct WireBatch {
     pub partition: u32,
     /// (producer id, epoch, base sequence), or `None` for a non-idempotent producer (-1s on the wire).
     pub producer: Option<(i64, i16, i32)>,
-    pub records: std::rc::Rc<Vec<SerializedRecord>>,
+    pub records: std::rc::Rc<BatchRecords>,
     pub size_in_bytes: usize,
 }
 

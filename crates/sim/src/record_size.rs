@@ -30,11 +30,40 @@ fn size_of_bytes(bytes: Option<&[u8]>) -> usize {
 }
 
 fn size_of_headers(headers: &[RecordHeader]) -> usize {
+    if headers.is_empty() {
+        return 1; // the varint 0
+    }
     size_of_varint(headers.len() as i32)
         + headers
             .iter()
             .map(|h| size_of_bytes(Some(h.key.as_bytes())) + size_of_bytes(h.value.as_deref()))
             .sum::<usize>()
+}
+
+/// The bytes of a record's key, value and headers with their length prefixes: the part of
+/// its size that does not depend on its place in the batch. Computed once, it gives both the
+/// exact size and the upper bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayloadSize(pub usize);
+
+impl PayloadSize {
+    pub fn of(key: Option<&[u8]>, value: Option<&[u8]>, headers: &[RecordHeader]) -> Self {
+        PayloadSize(size_of_bytes(key) + size_of_bytes(value) + size_of_headers(headers))
+    }
+
+    /// `DefaultRecord.sizeInBytes` for the record at this place in its batch.
+    pub fn record_size_in_bytes(self, offset_delta: i32, timestamp_delta: i64) -> usize {
+        let body = 1 // attributes
+            + size_of_varlong(timestamp_delta)
+            + size_of_varint(offset_delta)
+            + self.0;
+        size_of_varint(body as i32) + body
+    }
+
+    /// `estimateBatchSizeUpperBound`: 61 + 21 + key + value + headers.
+    pub fn batch_size_upper_bound(self) -> usize {
+        RECORD_BATCH_OVERHEAD + MAX_RECORD_OVERHEAD + self.0
+    }
 }
 
 /// Exact bytes of one record inside a batch (`DefaultRecord.sizeInBytes`), length prefix included.
@@ -45,13 +74,7 @@ pub fn record_size_in_bytes(
     value: Option<&[u8]>,
     headers: &[RecordHeader],
 ) -> usize {
-    let body = 1 // attributes
-        + size_of_varlong(timestamp_delta)
-        + size_of_varint(offset_delta)
-        + size_of_bytes(key)
-        + size_of_bytes(value)
-        + size_of_headers(headers);
-    size_of_varint(body as i32) + body
+    PayloadSize::of(key, value, headers).record_size_in_bytes(offset_delta, timestamp_delta)
 }
 
 /// Upper bound of a batch holding just this record (`estimateBatchSizeUpperBound`):
@@ -61,11 +84,7 @@ pub fn estimate_batch_size_upper_bound(
     value: Option<&[u8]>,
     headers: &[RecordHeader],
 ) -> usize {
-    RECORD_BATCH_OVERHEAD
-        + MAX_RECORD_OVERHEAD
-        + size_of_bytes(key)
-        + size_of_bytes(value)
-        + size_of_headers(headers)
+    PayloadSize::of(key, value, headers).batch_size_upper_bound()
 }
 
 #[cfg(test)]

@@ -32,24 +32,34 @@ pub fn sub_seed(root: u64, stream: Stream) -> u64 {
 
 /// A portable seeded generator for one subsystem.
 #[derive(Debug, Clone)]
-pub struct SimRng(ChaCha8Rng);
+pub struct SimRng {
+    rng: ChaCha8Rng,
+    /// The last `below(n)` bound and its rejection zone, which most callers repeat.
+    zone: (u64, u64),
+}
 
 impl SimRng {
     pub fn new(root: u64, stream: Stream) -> Self {
-        SimRng(ChaCha8Rng::seed_from_u64(sub_seed(root, stream)))
+        SimRng {
+            rng: ChaCha8Rng::seed_from_u64(sub_seed(root, stream)),
+            zone: (0, 0),
+        }
     }
 
     /// Java's `Utils.toPositive(random.nextInt())`: a non-negative 31-bit int.
     pub fn next_positive_i32(&mut self) -> i32 {
-        (self.0.next_u32() & 0x7fff_ffff) as i32
+        (self.rng.next_u32() & 0x7fff_ffff) as i32
     }
 
     /// Uniform in `0..n` (n > 0), without modulo bias.
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0);
-        let zone = u64::MAX - (u64::MAX % n);
+        if self.zone.0 != n {
+            self.zone = (n, u64::MAX - (u64::MAX % n));
+        }
+        let zone = self.zone.1;
         loop {
-            let v = self.0.next_u64();
+            let v = self.rng.next_u64();
             if v < zone {
                 return v % n;
             }

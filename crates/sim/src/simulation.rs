@@ -138,6 +138,9 @@ pub struct Simulation {
     pub trace: Trace,
     pub app: AppState,
     queue: BinaryHeap<Reverse<Scheduled>>,
+    /// The application's next `send()` as (time, sequence): the one event every record has,
+    /// kept beside the queue and ordered with it by the same (time, class, sequence) key.
+    next_send: Option<(u64, u64)>,
     next_seq: u64,
     now_us: u64,
     sender_wakeup_at: Option<u64>,
@@ -199,6 +202,7 @@ impl Simulation {
             app: AppState::default(),
             trace,
             queue: BinaryHeap::new(),
+            next_send: None,
             next_seq: 0,
             now_us: 0,
             sender_wakeup_at: None,
@@ -214,7 +218,7 @@ impl Simulation {
         sim.app.callback_latency =
             crate::metrics::percentiles::SampledLatencies::new(sim.scenario.workload.records);
         if sim.scenario.workload.records > 0 {
-            sim.schedule(0, Action::AppSend);
+            sim.schedule_send(0);
         }
         let faults = sim.scenario.faults.clone();
         for f in faults {
@@ -239,10 +243,24 @@ impl Simulation {
         (self.scenario.cluster.replica_lag_time_max_ms * 1000 / 2).max(1)
     }
 
+    /// Schedules the application's next `send()`.
+    fn schedule_send(&mut self, at_us: u64) {
+        if self.next_send.is_some() {
+            return self.schedule(at_us, Action::AppSend);
+        }
+        self.next_send = Some((at_us, self.next_seq));
+        self.next_seq += 1;
+    }
+
+    /// Faults and producer calls (class 0) run before other events at the same time.
+    fn class_of(action: &Action) -> u8 {
+        u8::from(!matches!(action, Action::Fault(_) | Action::Call(_)))
+    }
+
     fn schedule(&mut self, at_us: u64, action: Action) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let class = u8::from(!matches!(action, Action::Fault(_) | Action::Call(_)));
+        let class = Self::class_of(&action);
         self.queue.push(Reverse(Scheduled {
             at_us,
             class,
@@ -261,7 +279,30 @@ impl Simulation {
 
     /// Time of the next pending event that matters, if any.
     pub fn next_event_at(&self) -> Option<u64> {
-        self.queue.peek().map(|Reverse(s)| s.at_us)
+        let queued = self.queue.peek().map(|Reverse(s)| s.at_us);
+        match (self.next_send, queued) {
+            (Some((send_at, _)), Some(at)) => Some(send_at.min(at)),
+            (Some((send_at, _)), None) => Some(send_at),
+            (None, queued) => queued,
+        }
+    }
+
+    /// The next event in (time, class, sequence) order: the application's `send()` or the
+    /// head of the queue.
+    fn pop_next(&mut self) -> Option<(u64, Action)> {
+        let send_first = match (self.next_send, self.queue.peek()) {
+            (Some((at, seq)), Some(Reverse(head))) => {
+                (at, Self::class_of(&Action::AppSend), seq) < (head.at_us, head.class, head.seq)
+            }
+            (send, _) => send.is_some(),
+        };
+        if send_first {
+            let (at, _) = self.next_send.take().expect("checked");
+            return Some((at, Action::AppSend));
+        }
+        self.queue
+            .pop()
+            .map(|Reverse(next)| (next.at_us, next.action))
     }
 
     /// True when every record has its callback, every sent request has reached its broker,
@@ -286,16 +327,16 @@ impl Simulation {
         if self.is_finished() {
             return false;
         }
-        while let Some(Reverse(next)) = self.queue.pop() {
-            self.now_us = next.at_us;
-            if let Action::SenderWakeup = next.action {
-                if self.sender_wakeup_at != Some(next.at_us) {
+        while let Some((at_us, action)) = self.pop_next() {
+            self.now_us = at_us;
+            if let Action::SenderWakeup = action {
+                if self.sender_wakeup_at != Some(at_us) {
                     continue; // superseded by an earlier or later wake-up
                 }
                 self.sender_wakeup_at = None;
             }
             // `sender.wakeup()` follows an append only when it opened or filled a batch.
-            if self.handle(next.action) {
+            if self.handle(action) {
                 self.run_sender();
             }
             self.observe_callbacks();
@@ -451,6 +492,13 @@ impl Simulation {
 
     /// Handles one action; returns whether the sender thread wakes up.
     fn handle(&mut self, action: Action) -> bool {
+        if let Action::AppSend = action
+            && !self.app.calls.blocking()
+        {
+            // The event of every record, without the cluster's outbox.
+            let wake_sender = self.app_send();
+            return wake_sender | self.app_progress();
+        }
         let now = self.now_us;
         let mut out = Outbox::default();
         let mut wake_sender = true;
@@ -567,7 +615,9 @@ impl Simulation {
                 }
             }
         }
-        self.deliver(out);
+        if !out.is_empty() {
+            self.deliver(out);
+        }
         wake_sender | self.app_progress()
     }
 

@@ -80,6 +80,16 @@ pub struct Outbox {
     pub timers: Vec<(u64, ClusterTimer)>,
 }
 
+impl Outbox {
+    /// Nothing to deliver.
+    pub fn is_empty(&self) -> bool {
+        self.produce_responses.is_empty()
+            && self.fetch_requests.is_empty()
+            && self.fetch_responses.is_empty()
+            && self.timers.is_empty()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct DelayedProduce {
     broker: NodeId,

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use super::producer_state_manager::{BatchMetadata, ProducerStateManager, SequenceCheck};
 use crate::produce_request::WireBatch;
-use crate::producer::producer_batch::{RecordId, SerializedRecord};
+use crate::producer::producer_batch::{BatchRecords, RecordId};
 use crate::producer::transaction_manager::increment_sequence;
 use crate::protocol::Errors;
 
@@ -36,7 +36,7 @@ pub struct LogBatch {
     pub leader_epoch: i32,
     /// (producer id, epoch, base sequence) of an idempotent batch.
     pub producer: Option<(i64, i16, i32)>,
-    pub records: Rc<Vec<SerializedRecord>>,
+    pub records: Rc<BatchRecords>,
     /// Bytes of the batch as it was produced (what a follower fetches over the network).
     pub size_in_bytes: usize,
 }
@@ -51,14 +51,8 @@ impl LogBatch {
         self.records.iter().enumerate().map(move |(i, r)| LogEntry {
             offset: self.base_offset + i as i64,
             record: r.id,
-            key: r
-                .key
-                .as_ref()
-                .map(|k| String::from_utf8_lossy(k).into_owned()),
-            value: r
-                .value
-                .as_ref()
-                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            key: r.key.map(|k| String::from_utf8_lossy(k).into_owned()),
+            value: r.value.map(|v| String::from_utf8_lossy(v).into_owned()),
             producer_id: pid,
             producer_epoch: epoch,
             sequence: if base_seq < 0 {

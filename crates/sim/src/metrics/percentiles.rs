@@ -5,7 +5,8 @@
 //! - percentile p is the kept latencies in ascending order at index `(int)(p × kept)`.
 //!
 //! The kept latencies are stored as value → occurrences, which yields the same order while
-//! memory grows only with the number of distinct millisecond values.
+//! memory grows only with the number of distinct millisecond values: a table indexed by the
+//! value for the usual few seconds, a map above.
 
 use std::collections::BTreeMap;
 
@@ -15,11 +16,18 @@ pub const PERF_TEST_PERCENTILES: [f64; 4] = [0.5, 0.95, 0.99, 0.999];
 /// perf-test keeps at most this many latencies (`Math.min(numRecords, 500000)`).
 const MAX_KEPT: u64 = 500_000;
 
+/// Latencies below this many ms are counted in the table, the others in the map.
+const TABLE_MS: u64 = 4096;
+
 #[derive(Debug, Clone)]
 pub struct SampledLatencies {
     sampling: u64,
-    iteration: u64,
+    /// perf-test's `iteration % sampling`, counted down: 0 means this latency is kept.
+    until_kept: u64,
     kept: u64,
+    /// Occurrences of each kept latency below `TABLE_MS`, indexed by the latency.
+    table: Vec<u64>,
+    /// Occurrences of each larger kept latency.
     sorted: BTreeMap<u64, u64>,
     count: u64,
     total: u64,
@@ -38,8 +46,9 @@ impl SampledLatencies {
         let n = records.max(1);
         SampledLatencies {
             sampling: n / n.min(MAX_KEPT),
-            iteration: 0,
+            until_kept: 0,
             kept: 0,
+            table: Vec::new(),
             sorted: BTreeMap::new(),
             count: 0,
             total: 0,
@@ -52,24 +61,41 @@ impl SampledLatencies {
         self.count += 1;
         self.total += latency_ms;
         self.max = self.max.max(latency_ms);
-        if self.iteration.is_multiple_of(self.sampling) {
-            *self.sorted.entry(latency_ms).or_default() += 1;
+        if self.until_kept == 0 {
+            if latency_ms < TABLE_MS {
+                let i = latency_ms as usize;
+                if self.table.len() <= i {
+                    self.table.resize(i + 1, 0);
+                }
+                self.table[i] += 1;
+            } else {
+                *self.sorted.entry(latency_ms).or_default() += 1;
+            }
             self.kept += 1;
+            self.until_kept = self.sampling;
         }
-        self.iteration += 1;
+        self.until_kept -= 1;
     }
 
     /// `Stats.percentiles`: the kept latencies sorted, at index `(int)(p × kept)`.
     pub fn percentile(&self, p: f64) -> Option<u64> {
         let index = (p * self.kept as f64) as u64;
         let mut below = 0;
-        for (&value, &n) in &self.sorted {
+        for (value, n) in self.ascending() {
             below += n;
             if index < below {
                 return Some(value);
             }
         }
         None
+    }
+
+    /// Each kept latency with its occurrences, smallest first.
+    fn ascending(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let table = (0u64..).zip(self.table.iter().copied());
+        table
+            .filter(|&(_, n)| n > 0)
+            .chain(self.sorted.iter().map(|(&v, &n)| (v, n)))
     }
 
     /// The 50th, 95th, 99th and 99.9th percentiles.
@@ -130,6 +156,19 @@ mod tests {
         assert_eq!(SampledLatencies::new(3).percentile(0.5), None);
     }
 
+    /// Latencies on both sides of the table's end come out in one ascending order.
+    #[test]
+    fn small_and_large_latencies_sort_together() {
+        let mut s = SampledLatencies::new(4);
+        for l in [TABLE_MS + 5, 3, TABLE_MS - 1, TABLE_MS] {
+            s.record(l);
+        }
+        assert_eq!(
+            [0.0, 0.25, 0.5, 0.75].map(|p| s.percentile(p)),
+            [3, TABLE_MS - 1, TABLE_MS, TABLE_MS + 5].map(Some)
+        );
+    }
+
     /// 1,500,000 records → sampling 3: the 1st, 4th, 7th, … latency is kept (500,000 of them),
     /// while avg and max cover all.
     #[test]
@@ -142,6 +181,6 @@ mod tests {
         assert_eq!(s.percentile(0.999), Some(0));
         assert_eq!(s.max(), Some(2));
         assert_eq!(s.count(), 1_500_000);
-        assert_eq!(s.sorted.len(), 1, "one distinct value stored");
+        assert_eq!(s.ascending().count(), 1, "one distinct value stored");
     }
 }

@@ -12,25 +12,44 @@
 
 use std::rc::Rc;
 
+pub use super::batch_records::{BatchRecords, RecordView};
 use crate::record_batch::{CompressionType, Record, compression, encode_records};
-use crate::record_size::{RECORD_BATCH_OVERHEAD, RecordHeader, record_size_in_bytes};
+use crate::record_size::{RECORD_BATCH_OVERHEAD, RecordHeader};
 
 /// `MemoryRecordsBuilder.COMPRESSION_RATE_ESTIMATION_FACTOR`.
 const COMPRESSION_RATE_ESTIMATION_FACTOR: f32 = 1.05;
 
+/// A new batch reserves room for at most this many bytes of records up front.
+const RESERVE_MAX_BYTES: usize = 1 << 16;
+
 pub type RecordId = u64;
 pub type BatchId = u64;
 
-/// A record after serialization, as the accumulator holds it.
+/// A record after serialization, as `send()` hands it to the accumulator (which copies it
+/// into a batch's [`BatchRecords`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SerializedRecord {
     pub id: RecordId,
     pub key: Option<Vec<u8>>,
     pub value: Option<Vec<u8>>,
-    pub headers: Vec<RecordHeader>,
+    /// Shared: every record of a workload carries the same headers.
+    pub headers: Rc<[RecordHeader]>,
     pub timestamp_ms: i64,
     /// Virtual µs of the `send()` call (for send-to-callback latency).
     pub sent_us: u64,
+}
+
+impl SerializedRecord {
+    pub fn view(&self) -> RecordView<'_> {
+        RecordView {
+            id: self.id,
+            key: self.key.as_deref(),
+            value: self.value.as_deref(),
+            headers: &self.headers,
+            timestamp_ms: self.timestamp_ms,
+            sent_us: self.sent_us,
+        }
+    }
 }
 
 /// One batch for one partition.
@@ -39,7 +58,7 @@ pub struct ProducerBatch {
     pub id: BatchId,
     pub partition: u32,
     /// Shared with the requests that carry it (cheap to resend on retry).
-    pub records: Rc<Vec<SerializedRecord>>,
+    pub records: Rc<BatchRecords>,
     /// Virtual µs at creation: linger and delivery.timeout.ms count from here.
     pub created_us: u64,
     /// `lastAttemptMs`: creation, then the time of each re-enqueue.
@@ -90,7 +109,7 @@ impl ProducerBatch {
         ProducerBatch {
             id,
             partition,
-            records: Rc::new(Vec::new()),
+            records: Rc::new(BatchRecords::default()),
             created_us: now_us,
             last_attempt_us: now_us,
             attempts: 0,
@@ -118,37 +137,35 @@ impl ProducerBatch {
         }
     }
 
-    fn exact_size_of(&self, record: &SerializedRecord) -> usize {
+    /// `ProducerBatch.tryAppend` with `MemoryRecordsBuilder.hasRoomFor`: appends and returns
+    /// the bytes the estimated size grew by, or `None` when the record does not fit (the
+    /// caller then closes this batch and opens a new one). The room check adds the record's
+    /// uncompressed size to the estimate, as Kafka does.
+    pub fn try_append(&mut self, record: RecordView<'_>) -> Option<usize> {
+        if self.is_full() {
+            return None;
+        }
         let base_ts = self
             .records
-            .first()
-            .map_or(record.timestamp_ms, |r| r.timestamp_ms);
-        record_size_in_bytes(
-            self.records.len() as i32,
-            record.timestamp_ms - base_ts,
-            record.key.as_deref(),
-            record.value.as_deref(),
-            &record.headers,
-        )
-    }
-
-    /// `ProducerBatch.tryAppend` with `MemoryRecordsBuilder.hasRoomFor`: appends and returns
-    /// the bytes the estimated size grew by, or hands the record back when it does not fit
-    /// (the caller then closes this batch and opens a new one). The room check adds the
-    /// record's uncompressed size to the estimate, as Kafka does.
-    pub fn try_append(&mut self, record: SerializedRecord) -> Result<usize, SerializedRecord> {
-        if self.is_full() {
-            return Err(record);
-        }
-        let record_size = self.exact_size_of(&record);
+            .base_timestamp_ms()
+            .unwrap_or(record.timestamp_ms);
+        let payload = record.payload_size();
+        let record_size =
+            payload.record_size_in_bytes(self.records.len() as i32, record.timestamp_ms - base_ts);
         if !self.records.is_empty() && self.write_limit < self.size_in_bytes + record_size {
-            return Err(record);
+            return None;
+        }
+        if self.records.is_empty() {
+            // Room for as many records like this one as the buffer takes (up to a bound, so
+            // a large batch.size does not reserve memory a slow partition never fills).
+            let bytes = self.write_limit.min(RESERVE_MAX_BYTES).max(record_size);
+            self.records = Rc::new(BatchRecords::with_capacity(bytes / record_size + 1, bytes));
         }
         let before = self.size_in_bytes;
         self.uncompressed_records_bytes += record_size;
         self.size_in_bytes = self.estimated_bytes_written(self.uncompressed_records_bytes);
-        Rc::make_mut(&mut self.records).push(record);
-        Ok(self.size_in_bytes - before)
+        Rc::make_mut(&mut self.records).push(record, payload);
+        Some(self.size_in_bytes - before)
     }
 
     /// `ProducerBatch.close` → `MemoryRecordsBuilder.close`: builds the records with the
@@ -159,6 +176,9 @@ impl ProducerBatch {
         self.sequence_has_been_reset = false;
         if let Some(ratio) = self.compression_ratio {
             return ratio;
+        }
+        if let Some(records) = Rc::get_mut(&mut self.records) {
+            records.shrink_to_fit();
         }
         let ratio = if self.compression == CompressionType::None {
             1.0
@@ -174,16 +194,16 @@ impl ProducerBatch {
 
     /// The records as `DefaultRecord`s: offset deltas 0.., timestamps relative to the first.
     pub fn wire_records(&self) -> Vec<Record> {
-        let base_ts = self.records.first().map_or(0, |r| r.timestamp_ms);
+        let base_ts = self.records.base_timestamp_ms().unwrap_or(0);
         self.records
             .iter()
             .enumerate()
             .map(|(i, r)| Record {
                 offset_delta: i as i32,
                 timestamp_delta: r.timestamp_ms - base_ts,
-                key: r.key.clone(),
-                value: r.value.clone(),
-                headers: r.headers.clone(),
+                key: r.key.map(<[u8]>::to_vec),
+                value: r.value.map(<[u8]>::to_vec),
+                headers: r.headers.to_vec(),
             })
             .collect()
     }
@@ -200,19 +220,12 @@ impl ProducerBatch {
     ) -> Vec<ProducerBatch> {
         let mut out: Vec<ProducerBatch> = Vec::new();
         for record in self.records.iter() {
-            let record = match out.last_mut().map(|b| b.try_append(record.clone())) {
-                Some(Ok(_)) => continue,
-                Some(Err(back)) => {
-                    out.last_mut().expect("some").close_for_record_appends();
-                    back
-                }
-                None => record.clone(),
-            };
-            let upper = crate::record_size::estimate_batch_size_upper_bound(
-                record.key.as_deref(),
-                record.value.as_deref(),
-                &record.headers,
-            );
+            match out.last_mut().map(|b| b.try_append(record)) {
+                Some(Some(_)) => continue,
+                Some(None) => out.last_mut().expect("some").close_for_record_appends(),
+                None => {}
+            }
+            let upper = record.payload_size().batch_size_upper_bound();
             let mut batch = ProducerBatch::with_compression(
                 *next_id,
                 self.partition,
@@ -297,7 +310,7 @@ mod tests {
             id,
             key: key.map(|k| k.as_bytes().to_vec()),
             value: Some(value.as_bytes().to_vec()),
-            headers: vec![],
+            headers: Rc::from([]),
             timestamp_ms: 1_700_000_000_000,
             sent_us: 0,
         }
@@ -307,7 +320,10 @@ mod tests {
     #[test]
     fn one_record_batch_is_76_bytes() {
         let mut b = ProducerBatch::new(0, 0, 16384, 0);
-        assert_eq!(b.try_append(rec(0, Some("key"), "value")).unwrap(), 15);
+        assert_eq!(
+            b.try_append(rec(0, Some("key"), "value").view()).unwrap(),
+            15
+        );
         assert_eq!(b.size_in_bytes, 76);
     }
 
@@ -316,13 +332,13 @@ mod tests {
     #[test]
     fn batch_size_zero_still_admits_a_small_second_record() {
         let mut b = ProducerBatch::new(0, 0, 93, 0);
-        b.try_append(rec(0, Some("key"), "value")).unwrap();
+        b.try_append(rec(0, Some("key"), "value").view()).unwrap();
         let small = SerializedRecord {
             key: None,
             value: Some(b"v".to_vec()),
             ..rec(1, None, "v")
         };
-        assert_eq!(b.try_append(small).unwrap(), 8);
+        assert_eq!(b.try_append(small.view()).unwrap(), 8);
         assert_eq!(b.size_in_bytes, 84);
         assert!(!b.is_full());
     }
@@ -346,13 +362,19 @@ mod tests {
     fn compressed_batches_are_sized_by_the_ratio_estimate() {
         let mut b = ProducerBatch::with_compression(0, 0, 16384, 0, CompressionType::Gzip, 0.5);
         let r = rec(0, Some("key"), "value"); // 15 bytes uncompressed (TV-F2)
-        assert_eq!(b.try_append(r).unwrap(), 7); // (int)(15 × 0.5 × 1.05) = 7
+        assert_eq!(b.try_append(r.view()).unwrap(), 7); // (int)(15 × 0.5 × 1.05) = 7
         assert_eq!(b.size_in_bytes, 68);
         // Room check: 68 + 8000-ish record must fit in 16384, but not twice.
         let big = || rec(1, None, &"x".repeat(8000));
-        assert!(b.try_append(big()).is_ok());
-        assert!(b.try_append(big()).is_ok(), "scaled: 68 + 4208 + 8006 fits");
-        assert!(b.try_append(big()).is_err(), "8,418 + 8,006 > 16,384");
+        assert!(b.try_append(big().view()).is_some());
+        assert!(
+            b.try_append(big().view()).is_some(),
+            "scaled: 68 + 4208 + 8006 fits"
+        );
+        assert!(
+            b.try_append(big().view()).is_none(),
+            "8,418 + 8,006 > 16,384"
+        );
     }
 
     /// `close()` compresses with the real codec: compressible text shrinks to its real size
@@ -360,13 +382,15 @@ mod tests {
     #[test]
     fn close_builds_the_batch_and_observes_the_ratio() {
         let mut plain = ProducerBatch::new(0, 0, 16384, 0);
-        plain.try_append(rec(0, Some("key"), "value")).unwrap();
+        plain
+            .try_append(rec(0, Some("key"), "value").view())
+            .unwrap();
         assert_eq!(plain.close(), 1.0);
         assert_eq!(plain.size_in_bytes, 76);
 
         let mut gz = ProducerBatch::with_compression(1, 0, 16384, 0, CompressionType::Gzip, 1.0);
         for i in 0..20 {
-            gz.try_append(rec(i, Some("k"), &"abc".repeat(100)))
+            gz.try_append(rec(i, Some("k"), &"abc".repeat(100)).view())
                 .unwrap();
         }
         let estimated = gz.size_in_bytes;
@@ -390,7 +414,10 @@ mod tests {
         let mut big =
             ProducerBatch::with_compression(7, 3, 16384, 1_000, CompressionType::Gzip, 0.05);
         let mut n = 0;
-        while big.try_append(rec(n, None, &noise(n, 1000))).is_ok() {
+        while big
+            .try_append(rec(n, None, &noise(n, 1000)).view())
+            .is_some()
+        {
             n += 1;
         }
         assert!(n > 100, "the estimate admitted {n} records");
@@ -423,11 +450,28 @@ mod tests {
         assert_eq!(next_id, 100 + pieces.len() as u64);
     }
 
+    /// A record larger than the up-front reservation (and than batch.size) still appends.
+    #[test]
+    fn a_record_larger_than_the_reservation_fits_its_own_batch() {
+        let value = "x".repeat(RESERVE_MAX_BYTES * 2);
+        let mut b = ProducerBatch::new(0, 0, 16384, 0);
+        assert!(b.try_append(rec(0, None, &value).view()).is_some());
+        assert_eq!(
+            b.records.iter().next().unwrap().value.unwrap().len(),
+            value.len()
+        );
+        assert!(b.is_full());
+    }
+
     #[test]
     fn a_full_batch_refuses_records() {
         let mut b = ProducerBatch::new(0, 0, 100, 0);
-        b.try_append(rec(0, Some("k"), &"x".repeat(30))).unwrap();
-        assert!(b.try_append(rec(1, Some("k"), &"x".repeat(30))).is_err());
+        b.try_append(rec(0, Some("k"), &"x".repeat(30)).view())
+            .unwrap();
+        assert!(
+            b.try_append(rec(1, Some("k"), &"x".repeat(30)).view())
+                .is_none()
+        );
         b.close_for_record_appends();
         assert!(b.is_full());
     }

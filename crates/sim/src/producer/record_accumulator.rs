@@ -12,11 +12,10 @@ use super::buffer_pool::BufferPool;
 use super::built_in_partitioner::BuiltInPartitioner;
 use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
-use super::producer_batch::{BatchId, ProducerBatch, SerializedRecord};
+use super::producer_batch::{BatchId, ProducerBatch, RecordView};
 use super::producer_config::ProducerConfig;
 use super::transaction_manager::TransactionManager;
 use crate::record_batch::CompressionType;
-use crate::record_size::estimate_batch_size_upper_bound;
 use crate::rng::SimRng;
 
 /// What `append` did with a record.
@@ -33,15 +32,14 @@ pub struct RecordAppendResult {
     pub switched_to: Option<u32>,
 }
 
-/// What `append` did.
+/// What `append` did. The record was not taken unless it was appended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppendOutcome {
     Appended(RecordAppendResult),
     /// `abortForNewBatch`: the partitioner wants `onNewBatch` before a new batch is opened.
-    AbortForNewBatch(SerializedRecord),
+    AbortForNewBatch,
     /// A new batch needs `size` bytes that `buffer.memory` does not have: `send()` blocks.
     Blocked {
-        record: SerializedRecord,
         size: u64,
     },
 }
@@ -138,7 +136,7 @@ impl RecordAccumulator {
     pub fn append(
         &mut self,
         partition: Option<u32>,
-        record: SerializedRecord,
+        record: RecordView<'_>,
         now_us: u64,
         rng: &mut SimRng,
         abort_on_new_batch: bool,
@@ -163,33 +161,29 @@ impl RecordAccumulator {
         // `tryAppend`: the last batch takes the record, or is closed for appends.
         let tried = match deque.back_mut() {
             Some(last) => match last.try_append(record) {
-                Ok(grew) => Ok((last.id, grew)),
-                Err(rejected) => {
+                Some(grew) => Some((last.id, grew)),
+                None => {
                     last.close_for_record_appends();
-                    Err(rejected)
+                    None
                 }
             },
-            None => Err(record),
+            None => None,
         };
         let (batch, new_batch_created, appended) = match tried {
-            Ok((id, grew)) => {
+            Some((id, grew)) => {
                 if preallocated > 0 {
                     self.buffer_pool.deallocate(preallocated);
                 }
                 (id, false, grew)
             }
-            Err(record) => {
+            None => {
                 if abort_on_new_batch && partition.is_some() {
-                    return AppendOutcome::AbortForNewBatch(record);
+                    return AppendOutcome::AbortForNewBatch;
                 }
-                let upper_bound = estimate_batch_size_upper_bound(
-                    record.key.as_deref(),
-                    record.value.as_deref(),
-                    &record.headers,
-                );
+                let upper_bound = record.payload_size().batch_size_upper_bound();
                 let size = self.batch_size.max(upper_bound) as u64;
                 if preallocated < size && !self.buffer_pool.try_allocate(size) {
-                    return AppendOutcome::Blocked { record, size };
+                    return AppendOutcome::Blocked { size };
                 }
                 let id = self.next_batch_id;
                 self.next_batch_id += 1;

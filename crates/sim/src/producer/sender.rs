@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
-use super::producer_batch::{BatchId, ProducerBatch, RecordId, SerializedRecord};
+use super::producer_batch::{BatchId, ProducerBatch, RecordId, RecordView};
 use super::producer_config::{Acks, ProducerConfig};
 use super::record_accumulator::RecordAccumulator;
 use super::transaction_manager::TransactionManager;
@@ -721,20 +721,22 @@ impl Sender {
     }
 
     fn fire(
-        record: &SerializedRecord,
+        record: RecordView<'_>,
         partition: u32,
         outcome: Outcome,
         now_us: u64,
         cx: &mut SenderContext<'_>,
     ) {
-        cx.trace.emit(
-            now_us,
-            EventKind::Callback {
-                record: record.id,
-                partition,
-                outcome: outcome.clone(),
-            },
-        );
+        if cx.trace.is_on() {
+            cx.trace.emit(
+                now_us,
+                EventKind::Callback {
+                    record: record.id,
+                    partition,
+                    outcome: outcome.clone(),
+                },
+            );
+        }
         cx.deliveries.push(Delivery {
             record: record.id,
             partition,

@@ -26,7 +26,6 @@ use super::producer_config::ProducerConfig;
 use crate::metrics::millis;
 use crate::metrics::percentiles::SampledLatencies;
 use crate::metrics::stats::{Kind, Meter, MetricConfig, SampledStat, TimeUnit};
-use crate::record_size::estimate_batch_size_upper_bound;
 
 #[derive(Debug, Clone)]
 pub struct SenderMetrics {
@@ -207,18 +206,7 @@ impl SenderMetrics {
             self.queue_time_max.record(&c, queue_ms, now);
             let ratio = batch.compression_ratio.map_or(1.0, f64::from);
             self.compression_rate_avg.record(&c, ratio, now);
-            let max_record = batch
-                .records
-                .iter()
-                .map(|r| {
-                    estimate_batch_size_upper_bound(
-                        r.key.as_deref(),
-                        r.value.as_deref(),
-                        &r.headers,
-                    )
-                })
-                .max()
-                .unwrap_or(0) as f64;
+            let max_record = batch.records.largest_upper_bound() as f64;
             self.record_size_max.record(&c, max_record, now);
             self.record_size_avg.record(&c, max_record, now);
             records += batch.record_count();
@@ -336,15 +324,15 @@ mod tests {
     fn batch(created_us: u64, values: &[usize]) -> ProducerBatch {
         let mut b = ProducerBatch::new(0, 0, 1 << 20, created_us);
         for (i, &n) in values.iter().enumerate() {
-            b.try_append(SerializedRecord {
+            let record = SerializedRecord {
                 id: i as u64,
                 key: None,
                 value: Some(vec![b'x'; n]),
-                headers: vec![],
+                headers: std::rc::Rc::from([]),
                 timestamp_ms: (created_us / 1000) as i64,
                 sent_us: created_us,
-            })
-            .unwrap();
+            };
+            b.try_append(record.view()).unwrap();
         }
         b
     }

@@ -6,12 +6,15 @@
 //! `accumulator.append` with `abortForNewBatch`, wake the sender), `BufferPool.allocate`,
 //! `KafkaProducer.close` / `flush`.
 
+use std::rc::Rc;
+
 use super::{Action, Simulation};
 use crate::event::{EventKind, Outcome};
+use crate::producer::partitioner::PartitionHow;
 use crate::producer::producer_batch::{RecordId, SerializedRecord};
-use crate::producer::record_accumulator::AppendOutcome;
+use crate::producer::record_accumulator::{AppendOutcome, RecordAppendResult};
 use crate::producer::sender::Delivery;
-use crate::record_size::{RecordHeader, estimate_batch_size_upper_bound};
+use crate::record_size::RecordHeader;
 use crate::scenario::{KeyChoice, OnFinish, ProducerCall};
 
 /// A `send()` waiting for memory.
@@ -34,6 +37,11 @@ pub struct AppState {
     pub exited: bool,
     /// `key-0`, `key-1`, … made once.
     pool_keys: Vec<String>,
+    /// The next key's and value's text, built in buffers reused from `send()` to `send()`.
+    key_buffer: Vec<u8>,
+    value_buffer: Vec<u8>,
+    /// The workload's headers, made once and shared by its records.
+    headers: Rc<[RecordHeader]>,
     /// perf-test's send-to-callback latencies of successful records.
     pub callback_latency: crate::metrics::percentiles::SampledLatencies,
     callbacks_seen: usize,
@@ -42,17 +50,51 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// `key-{i}`, from a cache for the first few thousand (memory stays bounded for any pool).
-    fn pool_key(&mut self, i: u64) -> String {
+    /// Appends `key-{i}`, from a cache for the first few thousand (memory stays bounded for
+    /// any pool).
+    fn push_pool_key(&mut self, i: u64, out: &mut Vec<u8>) {
         const CACHED: u64 = 4096;
         if i >= CACHED {
-            return format!("key-{i}");
+            out.extend_from_slice(b"key-");
+            out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+            return;
         }
         while self.pool_keys.len() <= i as usize {
             let n = self.pool_keys.len();
             self.pool_keys.push(format!("key-{n}"));
         }
-        self.pool_keys[i as usize].clone()
+        out.extend_from_slice(self.pool_keys[i as usize].as_bytes());
+    }
+
+    /// The workload's headers as records carry them, rebuilt only when they changed.
+    fn record_headers(&mut self, workload: &[(String, String)]) -> Rc<[RecordHeader]> {
+        let unchanged = self.headers.len() == workload.len()
+            && self
+                .headers
+                .iter()
+                .zip(workload)
+                .all(|(h, (k, v))| h.key == *k && h.value.as_deref() == Some(v.as_bytes()));
+        if !unchanged {
+            self.headers = workload
+                .iter()
+                .map(|(k, v)| RecordHeader {
+                    key: k.clone(),
+                    value: Some(v.as_bytes().to_vec()),
+                })
+                .collect();
+        }
+        Rc::clone(&self.headers)
+    }
+
+    /// Keeps a record's key and value buffers for the next `send()`: the accumulator copied
+    /// the bytes into its batch.
+    fn recycle(&mut self, record: SerializedRecord) {
+        if let Some(key) = record.key {
+            self.key_buffer = key;
+        }
+        if let Some(value) = record.value {
+            self.value_buffer = value;
+        }
     }
 
     /// Not inside `send()`, waiting on a future, or blocked in `flush()`/`close()`.
@@ -81,39 +123,53 @@ impl Simulation {
         let now = self.now_us;
         let id = self.records_sent;
         self.records_sent += 1;
-        let key = self.next_key(id);
-        let value = make_value(id, self.next_value_bytes());
+        // Key and value are text (UTF-8), written straight into reused byte buffers.
+        let mut key = std::mem::take(&mut self.app.key_buffer);
+        key.clear();
+        let has_key = self.next_key(id, &mut key);
+        let mut value = std::mem::take(&mut self.app.value_buffer);
+        make_value(id, self.next_value_bytes(), &mut value);
         if self.trace.is_on() {
             self.trace.emit(
                 now,
                 EventKind::Send {
                     record: id,
-                    key: key.clone(),
-                    value: Some(value.clone()),
+                    key: has_key.then(|| String::from_utf8_lossy(&key).into_owned()),
+                    value: Some(String::from_utf8_lossy(&value).into_owned()),
                 },
             );
         }
         let topic = &self.scenario.cluster.topic;
         let utf8 = crate::producer::serializer::SerializerKind::STRING_UTF8;
-        // StringSerializer (UTF-8) is the string's own bytes: no copy needed.
-        let serialized = match (
-            self.config.key_serializer == utf8,
-            self.config.value_serializer == utf8,
-        ) {
-            (true, true) => Ok((key.map(String::into_bytes), Some(value.into_bytes()))),
-            _ => self
-                .config
-                .key_serializer
-                .serialize_text(topic, key.as_deref())
-                .and_then(|k| {
-                    Ok((
-                        k,
-                        self.config
-                            .value_serializer
-                            .serialize_text(topic, Some(&value))?,
-                    ))
-                }),
-        };
+        // StringSerializer (UTF-8) is the text's own bytes: no copy needed.
+        let serialized =
+            if self.config.key_serializer == utf8 && self.config.value_serializer == utf8 {
+                let key_bytes = if has_key {
+                    Some(key)
+                } else {
+                    self.app.key_buffer = key;
+                    None
+                };
+                Ok((key_bytes, Some(value)))
+            } else {
+                let key_text = String::from_utf8_lossy(&key);
+                let serialized = self
+                    .config
+                    .key_serializer
+                    .serialize_text(topic, has_key.then_some(&*key_text))
+                    .and_then(|k| {
+                        let value_text = String::from_utf8_lossy(&value);
+                        Ok((
+                            k,
+                            self.config
+                                .value_serializer
+                                .serialize_text(topic, Some(&value_text))?,
+                        ))
+                    });
+                drop(key_text);
+                (self.app.key_buffer, self.app.value_buffer) = (key, value);
+                serialized
+            };
         let (key_bytes, value_bytes) = match serialized {
             Ok(kv) => kv,
             Err(e) => {
@@ -136,30 +192,18 @@ impl Simulation {
             id,
             key: key_bytes,
             value: value_bytes,
-            headers: self
-                .scenario
-                .workload
-                .headers
-                .iter()
-                .map(|(k, v)| RecordHeader {
-                    key: k.clone(),
-                    value: Some(v.as_bytes().to_vec()),
-                })
-                .collect(),
+            headers: self.app.record_headers(&self.scenario.workload.headers),
             timestamp_ms: (now / 1000) as i64,
             sent_us: now,
         };
         // `ensureValidRecordSize`: the batch upper bound must fit a request and the buffer.
-        let size = estimate_batch_size_upper_bound(
-            record.key.as_deref(),
-            record.value.as_deref(),
-            &record.headers,
-        );
+        let size = record.view().payload_size().batch_size_upper_bound();
         if size > self.config.max_request_size {
             let m = format!(
                 "The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
                 self.config.max_request_size
             );
+            self.app.recycle(record);
             self.fail_at_send(id, None, "RECORD_TOO_LARGE", m);
             return self.after_send(id, false);
         }
@@ -167,33 +211,43 @@ impl Simulation {
             let m = format!(
                 "The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration."
             );
+            self.app.recycle(record);
             self.fail_at_send(id, None, "RECORD_TOO_LARGE", m);
             return self.after_send(id, false);
         }
-        self.partition_and_append(record, 0)
+        let wake_sender = self.partition_and_append(&record, 0);
+        self.app.recycle(record);
+        wake_sender
     }
 
-    /// The workload's key for record `id`; random choices draw from the workload stream.
-    fn next_key(&mut self, id: RecordId) -> Option<String> {
+    /// Writes the workload's key for record `id` into `out`; false for a null key. Random
+    /// choices draw from the workload stream.
+    fn next_key(&mut self, id: RecordId, out: &mut Vec<u8>) -> bool {
         match &self.scenario.workload.keys {
-            KeyChoice::Null => None,
+            KeyChoice::Null => return false,
             KeyChoice::Pool { count } => {
                 let i = self.workload_rng.below(u64::from(*count));
-                Some(self.app.pool_key(i))
+                self.app.push_pool_key(i, out);
             }
-            KeyChoice::Unique => Some(format!("key-{id}")),
-            KeyChoice::List { keys } => Some(keys[(id % keys.len() as u64) as usize].clone()),
+            KeyChoice::Unique => {
+                out.extend_from_slice(b"key-");
+                out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+            }
+            KeyChoice::List { keys } => {
+                out.extend_from_slice(keys[(id % keys.len() as u64) as usize].as_bytes())
+            }
             KeyChoice::Hot { key, share, pool } => {
                 // A uniform double in [0, 1) from 53 random bits, as `Random.nextDouble`.
                 let u = self.workload_rng.below(1 << 53) as f64 / (1u64 << 53) as f64;
                 if u < *share {
-                    Some(key.clone())
+                    out.extend_from_slice(key.as_bytes());
                 } else {
                     let i = self.workload_rng.below(u64::from(*pool));
-                    Some(self.app.pool_key(i))
+                    self.app.push_pool_key(i, out);
                 }
             }
         }
+        true
     }
 
     /// The value's size: fixed, or drawn uniformly from `value_bytes..=value_bytes_max`.
@@ -208,16 +262,17 @@ impl Simulation {
         }
     }
 
-    /// The partitioner and `accumulator.append`, with the `abortForNewBatch` loop.
-    fn partition_and_append(&mut self, mut record: SerializedRecord, preallocated: u64) -> bool {
+    /// The partitioner and `accumulator.append`, with the `abortForNewBatch` loop. The
+    /// accumulator copies the record; a blocked `send()` keeps a copy.
+    fn partition_and_append(&mut self, record: &SerializedRecord, preallocated: u64) -> bool {
         let now = self.now_us;
         let id = record.id;
-        let topic = self.scenario.cluster.topic.clone();
+        let topic = &self.scenario.cluster.topic;
         let n = self.metadata.num_partitions();
         let mut abort = self.partitioner.aborts_on_new_batch() && preallocated == 0;
         loop {
             let choice = match self.partitioner.partition(
-                &topic,
+                topic,
                 record.key.as_deref(),
                 None,
                 n,
@@ -232,47 +287,28 @@ impl Simulation {
             };
             match self.accumulator.append(
                 choice.partition,
-                record,
+                record.view(),
                 now,
                 &mut self.partitioner_rng,
                 abort,
                 preallocated,
             ) {
                 AppendOutcome::Appended(result) => {
-                    self.trace.emit(
-                        now,
-                        EventKind::Partitioned {
-                            record: id,
-                            partition: result.partition,
-                            how: choice.how,
-                        },
-                    );
-                    self.trace.emit(
-                        now,
-                        EventKind::Appended {
-                            record: id,
-                            partition: result.partition,
-                            batch: result.batch,
-                            new_batch: result.new_batch_created,
-                            batch_bytes: result.batch_bytes,
-                        },
-                    );
-                    if let Some(to) = result.switched_to {
-                        self.trace.emit(now, EventKind::StickySwitched { to });
+                    if self.trace.is_on() {
+                        self.trace_append(id, choice.how, &result);
                     }
                     return self.after_send(id, result.new_batch_created || result.batch_is_full);
                 }
-                AppendOutcome::AbortForNewBatch(back) => {
+                AppendOutcome::AbortForNewBatch => {
                     // `onNewBatch`, then partition again (KafkaProducer.doSend).
-                    record = back;
                     let prev = choice
                         .partition
                         .expect("only keyed or explicit appends abort");
                     self.partitioner
-                        .on_new_batch(&topic, prev, n, &mut self.partitioner_rng);
+                        .on_new_batch(topic, prev, n, &mut self.partitioner_rng);
                     abort = false;
                 }
-                AppendOutcome::Blocked { record, size } => {
+                AppendOutcome::Blocked { size } => {
                     // `BufferPool.allocate` blocks the application thread.
                     self.accumulator.buffer_pool.enqueue_waiter(id, size);
                     self.trace.emit(
@@ -284,7 +320,7 @@ impl Simulation {
                     );
                     let deadline = now + self.config.max_block_ms.saturating_mul(1000);
                     self.app.blocked = Some(BlockedSend {
-                        record,
+                        record: record.clone(),
                         partition: choice.partition,
                         size,
                         since_us: now,
@@ -293,6 +329,32 @@ impl Simulation {
                     return true; // exhausted memory makes every batch sendable: wake the sender
                 }
             }
+        }
+    }
+
+    /// The trace of an append: where the record went, its batch, and any sticky switch.
+    fn trace_append(&mut self, id: RecordId, how: PartitionHow, result: &RecordAppendResult) {
+        let now = self.now_us;
+        self.trace.emit(
+            now,
+            EventKind::Partitioned {
+                record: id,
+                partition: result.partition,
+                how,
+            },
+        );
+        self.trace.emit(
+            now,
+            EventKind::Appended {
+                record: id,
+                partition: result.partition,
+                batch: result.batch,
+                new_batch: result.new_batch_created,
+                batch_bytes: result.batch_bytes,
+            },
+        );
+        if let Some(to) = result.switched_to {
+            self.trace.emit(now, EventKind::StickySwitched { to });
         }
     }
 
@@ -313,7 +375,7 @@ impl Simulation {
         let w = &self.scenario.workload;
         if self.records_sent < w.records {
             let at = (self.records_sent * 1_000_000 / w.records_per_second as u64).max(self.now_us);
-            self.schedule(at, Action::AppSend);
+            self.schedule_send(at);
         } else {
             self.schedule(self.now_us, Action::AppFinish);
         }
@@ -330,7 +392,7 @@ impl Simulation {
             self.sender
                 .metrics
                 .record_buffer_wait(b.since_us, self.now_us);
-            wake |= self.partition_and_append(b.record, b.size);
+            wake |= self.partition_and_append(&b.record, b.size);
         }
         if let Some(id) = self.app.awaiting {
             let fresh = &self.deliveries[self.app.delivered_seen.min(self.deliveries.len())..];
@@ -341,7 +403,9 @@ impl Simulation {
         }
         let fresh_from = self.app.delivered_seen.min(self.deliveries.len());
         self.app.delivered_seen = self.deliveries.len();
-        self.calls_progress(fresh_from);
+        if self.app.calls.blocking_call_open() {
+            self.calls_progress(fresh_from);
+        }
         wake
     }
 
@@ -434,13 +498,16 @@ impl Simulation {
     }
 }
 
-/// A readable value of exactly `bytes` bytes: `v<id>` padded with dots (cut if too long).
-fn make_value(id: u64, bytes: usize) -> String {
-    let digits = id.to_string();
-    let mut v = Vec::with_capacity(bytes.max(1 + digits.len()));
-    v.push(b'v');
-    v.extend_from_slice(digits.as_bytes());
-    v.truncate(bytes);
-    v.resize(bytes, b'.');
-    String::from_utf8(v).expect("ASCII")
+/// A readable value of exactly `bytes` bytes, written into `out`: `v<id>` padded with dots
+/// (cut if too long).
+fn make_value(id: u64, bytes: usize, out: &mut Vec<u8>) {
+    // Copied in slices: `resize` fills byte by byte in size-optimized (wasm) builds.
+    const DOTS: [u8; 64] = [b'.'; 64];
+    out.clear();
+    out.push(b'v');
+    out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+    out.truncate(bytes);
+    while out.len() < bytes {
+        out.extend_from_slice(&DOTS[..DOTS.len().min(bytes - out.len())]);
+    }
 }
