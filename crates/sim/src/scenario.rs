@@ -120,6 +120,10 @@ pub struct Workload {
     /// repeat, as Kafka's `Headers` allow. They count in the record's size.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
+    /// Every value is null: tombstones, which delete their key on a compacted topic.
+    /// Serializers pass null through as null (`Serializer.serialize(topic, null)`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tombstones: bool,
     /// `send().get()`: wait for each record's result before the next `send()`.
     pub sync: bool,
     /// What the application does after its last `send()`.
@@ -259,6 +263,7 @@ impl Default for Workload {
             value_bytes: 100,
             value_bytes_max: None,
             headers: Vec::new(),
+            tombstones: false,
             sync: false,
             on_finish: OnFinish::KeepRunning,
         }

@@ -257,3 +257,45 @@ fn the_hot_key_example_drags_latency_to_the_slow_broker() {
     assert!(m.callback_latency_p50.unwrap() >= 40, "{m:?}");
     assert!(m.record_size_max.unwrap() > m.record_size_avg.unwrap());
 }
+
+/// Goal: tombstones: every value is null, on the wire and in the log, with any serializer
+/// (Kafka's serializers map null to null); a null value costs 1 byte (varint -1).
+#[test]
+fn tombstones_write_null_values() {
+    for serializer in [
+        "org.apache.kafka.common.serialization.StringSerializer",
+        "org.apache.kafka.common.serialization.LongSerializer",
+    ] {
+        let sc = producer_sim::Scenario {
+            producer: [("value.serializer".to_string(), serializer.to_string())].into(),
+            workload: producer_sim::scenario::Workload {
+                records: 20,
+                tombstones: true,
+                ..producer_sim::scenario::Workload::default()
+            },
+            ..producer_sim::Scenario::default()
+        };
+        let mut sim = producer_sim::Simulation::new(sc, true).unwrap();
+        sim.run_to_completion(3_600_000_000);
+        assert!(sim.is_finished());
+        let serialized: Vec<Option<usize>> = sim
+            .trace
+            .events()
+            .iter()
+            .filter_map(|e| match e.kind {
+                producer_sim::event::EventKind::Serialized { value_bytes, .. } => Some(value_bytes),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(serialized, vec![None; 20], "{serializer}");
+        let mut in_log = 0;
+        for p in 0..sim.scenario.cluster.partitions {
+            for e in sim.partition_log(p).unwrap().entries() {
+                assert_eq!(e.value, None);
+                assert!(e.key.is_some());
+                in_log += 1;
+            }
+        }
+        assert_eq!(in_log, 20);
+    }
+}

@@ -128,14 +128,19 @@ impl Simulation {
         key.clear();
         let has_key = self.next_key(id, &mut key);
         let mut value = std::mem::take(&mut self.app.value_buffer);
-        make_value(id, self.next_value_bytes(), &mut value);
+        let tombstone = self.scenario.workload.tombstones;
+        if tombstone {
+            value.clear();
+        } else {
+            make_value(id, self.next_value_bytes(), &mut value);
+        }
         if self.trace.is_on() {
             self.trace.emit(
                 now,
                 EventKind::Send {
                     record: id,
                     key: has_key.then(|| String::from_utf8_lossy(&key).into_owned()),
-                    value: Some(String::from_utf8_lossy(&value).into_owned()),
+                    value: (!tombstone).then(|| String::from_utf8_lossy(&value).into_owned()),
                 },
             );
         }
@@ -150,7 +155,13 @@ impl Simulation {
                     self.app.key_buffer = key;
                     None
                 };
-                Ok((key_bytes, Some(value)))
+                let value_bytes = if tombstone {
+                    self.app.value_buffer = value;
+                    None
+                } else {
+                    Some(value)
+                };
+                Ok((key_bytes, value_bytes))
             } else {
                 let key_text = String::from_utf8_lossy(&key);
                 let serialized = self
@@ -159,11 +170,12 @@ impl Simulation {
                     .serialize_text(topic, has_key.then_some(&*key_text))
                     .and_then(|k| {
                         let value_text = String::from_utf8_lossy(&value);
+                        let value_text = (!tombstone).then_some(&*value_text);
                         Ok((
                             k,
                             self.config
                                 .value_serializer
-                                .serialize_text(topic, Some(&value_text))?,
+                                .serialize_text(topic, value_text)?,
                         ))
                     });
                 drop(key_text);
