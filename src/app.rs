@@ -224,6 +224,7 @@ impl App {
                     let _ = b.send(&ClientFrame::Hello {
                         version: producer_wire::PROTOCOL_VERSION,
                         token: None,
+                        batch_deliveries: false,
                     });
                     // The real producer gets the settings the model runs with (Java key names).
                     let config = self
@@ -272,6 +273,8 @@ impl App {
                 }
             }
             BridgeEvent::Frame(BridgeFrame::Flushed) => {}
+            // Only sent to clients that ask for batched reports (hello.batch_deliveries).
+            BridgeEvent::Frame(BridgeFrame::Deliveries { .. }) => {}
             BridgeEvent::Producer(ProducerFrame::Configured { notes, .. }) => {
                 self.real_config = Some(Ok(notes))
             }

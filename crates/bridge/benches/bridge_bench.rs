@@ -38,7 +38,7 @@ use futures_util::{SinkExt, StreamExt};
 use producer_bridge::BridgeConfig;
 use producer_bridge::kafka::base_config;
 use producer_bridge::metrics::Histogram;
-use producer_wire::{ClientFrame, Produce};
+use producer_wire::{ClientFrame, PROTOCOL_VERSION, Produce};
 use rdkafka::ClientContext;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -156,28 +156,55 @@ async fn run(o: Options) {
         "producer config (both paths): the bridge's defaults (acks=all, idempotence, linger.ms=5, batch.size=16384, murmur2_random)\n"
     );
 
+    println!("load average at the start: {}", load_average());
     // 1. Throughput.
     let mut direct_rates = vec![];
     let mut bridge_rates = vec![];
     let (mut direct_cpu, mut bridge_cpu, mut client_cpu) = (vec![], vec![], vec![]);
+    let (mut broker_direct, mut broker_bridge) = (vec![], vec![]);
+    // The broker's CPU µs per record over `run` (NaN for a given broker).
+    let tansu_pid = tansu.as_ref().map(support::Tansu::pid);
+    let broker_cpu = |before: f64| {
+        tansu_pid.map_or(f64::NAN, |pid| {
+            (cpu_seconds(pid) - before) * 1e6 / o.records as f64
+        })
+    };
+    let broker_now = || tansu_pid.map_or(0.0, cpu_seconds);
     let mut saturated_added = None;
     for round in 1..=o.rounds {
+        let before = broker_now();
         let (direct, cpu) = direct_throughput(&bootstrap, &records, o.records, o.window);
-        println!("round {round}: direct {direct:>9.0} records/s, producer CPU {cpu:.2} µs/record");
+        let broker = broker_cpu(before);
+        println!(
+            "round {round}: direct {direct:>9.0} records/s, producer CPU {cpu:.2} µs/record, broker {broker:.2}"
+        );
         direct_rates.push(direct);
         direct_cpu.push(cpu);
+        broker_direct.push(broker);
         let bridge = BridgeProcess::start(&bootstrap, &[]).await;
+        let before = broker_now();
         let (through, cpu, client) =
             bridge_throughput(&bridge, &records, o.records, o.window, o.batch).await;
+        let broker = broker_cpu(before);
         println!(
-            "round {round}: bridge {through:>9.0} records/s, bridge CPU {cpu:.2} µs/record (client {client:.2})"
+            "round {round}: bridge {through:>9.0} records/s, bridge CPU {cpu:.2} µs/record (client {client:.2}), broker {broker:.2}"
         );
         bridge_rates.push(through);
         bridge_cpu.push(cpu);
         client_cpu.push(client);
+        broker_bridge.push(broker);
         saturated_added = Some(bridge.added_latency().await);
         bridge.stop();
     }
+    let (broker_direct, broker_bridge) = (median(&mut broker_direct), median(&mut broker_bridge));
+    // Each round runs both paths back to back, under about the same load from the rest of
+    // the machine: the median of the rounds' ratios is steadier than the ratio of medians.
+    let mut round_ratios: Vec<f64> = bridge_rates
+        .iter()
+        .zip(&direct_rates)
+        .map(|(b, d)| b / d)
+        .collect();
+    let round_ratio = median(&mut round_ratios);
     let direct = median(&mut direct_rates);
     let bridged = median(&mut bridge_rates);
     let (direct_cpu, bridge_cpu, client_cpu) = (
@@ -214,7 +241,7 @@ async fn run(o: Options) {
     println!("| measure | direct rdkafka | through the bridge | |");
     println!("|---|---|---|---|");
     println!(
-        "| throughput, {} records, median of {} | {:.0} records/s | {:.0} records/s | ratio **{:.2}** (target ≥ 0.9) |",
+        "| throughput, {} records, median of {} | {:.0} records/s | {:.0} records/s | ratio **{:.2}**, median of the rounds' ratios **{round_ratio:.2}** (target ≥ 0.9) |",
         o.records,
         o.rounds,
         direct,
@@ -222,7 +249,7 @@ async fn run(o: Options) {
         bridged / direct
     );
     println!(
-        "| CPU per record, median | {direct_cpu:.2} µs (producer) | {bridge_cpu:.2} µs (bridge process) + {client_cpu:.2} µs (client) | |"
+        "| CPU per record, median | {direct_cpu:.2} µs (producer) + {broker_direct:.2} µs (broker) | {bridge_cpu:.2} µs (bridge process) + {client_cpu:.2} µs (client) + {broker_bridge:.2} µs (broker) | |"
     );
     println!(
         "| delivery latency at {} records/s, p50 / p99 | {dp50:.2} / {dp99:.2} ms | {bp50:.2} / {bp99:.2} ms | difference {:.2} / {:.2} ms |",
@@ -246,7 +273,15 @@ async fn run(o: Options) {
         flood.overloaded,
         flood.peak_in_flight
     );
+    println!("\nload average at the end: {}", load_average());
     drop(tansu);
+}
+
+/// /proc/loadavg's 1, 5 and 15 minute figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Key `key-{i}`, a value of `value_bytes` bytes.
@@ -306,14 +341,23 @@ async fn create_topic(bootstrap: &str, partitions: i32) {
     .unwrap();
 }
 
-/// What the bench client reads of a bridge frame: its type, the record id and
-/// whether it failed. A client decoding every field would spend more of the
-/// shared CPU on itself; the bridge does the same work either way.
+/// What the bench client reads of a bridge frame: its type, the record ids
+/// and whether they failed. A client decoding every field would spend more of
+/// the shared CPU on itself; the bridge does the same work either way.
 #[derive(Debug, serde::Deserialize)]
 struct Reply<'a> {
     #[serde(rename = "type", borrow)]
     kind: std::borrow::Cow<'a, str>,
     id: Option<u64>,
+    error: Option<serde::de::IgnoredAny>,
+    /// A `deliveries` frame's reports (the bench asks for them in `hello`).
+    #[serde(default)]
+    deliveries: Vec<Report>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Report {
+    id: u64,
     error: Option<serde::de::IgnoredAny>,
 }
 
@@ -322,13 +366,21 @@ impl Reply<'_> {
         serde_json::from_str(text).unwrap_or_else(|e| panic!("bridge frame {text}: {e}"))
     }
 
-    /// The id of an acknowledged record; panics on anything else.
-    fn acked(&self) -> u64 {
-        assert!(
-            self.kind == "delivery" && self.error.is_none(),
-            "bridge: {self:?}"
-        );
-        self.id.expect("a delivery has an id")
+    /// The ids of the acknowledged records this frame reports; panics on
+    /// anything else.
+    fn acked(&self) -> Vec<u64> {
+        match self.kind.as_ref() {
+            "delivery" if self.error.is_none() => vec![self.id.expect("a delivery has an id")],
+            "deliveries" => self
+                .deliveries
+                .iter()
+                .map(|r| {
+                    assert!(r.error.is_none(), "bridge: record {} failed", r.id);
+                    r.id
+                })
+                .collect(),
+            _ => panic!("bridge: {self:?}"),
+        }
     }
 }
 
@@ -581,8 +633,15 @@ fn produce(records: &[(String, String)], id: u64) -> Produce {
     }
 }
 
-/// Sends `WARM_UP` records through a fresh connection and waits for them.
+/// Asks for `deliveries` frames (protocol version 3), then sends `WARM_UP`
+/// records through the fresh connection and waits for them.
 async fn warm_up(sink: &mut WsSink, stream: &mut WsStream, records: &[(String, String)]) {
+    let hello = ClientFrame::Hello {
+        version: PROTOCOL_VERSION,
+        token: None,
+        batch_deliveries: true,
+    };
+    sink.feed(Message::text(hello.to_json())).await.unwrap();
     // One record per frame, like the paced phase, so that these samples in
     // the bridge's own latency summary look like the measured ones.
     for id in 0..WARM_UP {
@@ -590,11 +649,18 @@ async fn warm_up(sink: &mut WsSink, stream: &mut WsStream, records: &[(String, S
         sink.feed(Message::text(frame)).await.unwrap();
     }
     sink.flush().await.unwrap();
-    for _ in 0..WARM_UP {
+    let mut acked = 0;
+    let mut welcomed = false;
+    while !welcomed || acked < WARM_UP {
         let Some(Ok(Message::Text(text))) = stream.next().await else {
             panic!("bridge connection ended");
         };
-        Reply::parse(&text).acked();
+        let reply = Reply::parse(&text);
+        if reply.kind == "welcome" {
+            welcomed = true;
+        } else {
+            acked += reply.acked().len() as u64;
+        }
     }
 }
 
@@ -636,9 +702,9 @@ async fn bridge_throughput(
         let Some(Ok(Message::Text(text))) = stream.next().await else {
             panic!("bridge connection ended");
         };
-        Reply::parse(&text).acked();
-        acked += 1;
-        permits.add_permits(1);
+        let count = Reply::parse(&text).acked().len();
+        acked += count as u64;
+        permits.add_permits(count);
     }
     let elapsed = started.elapsed();
     let per_record = |before: f64, pid: u32| (cpu_seconds(pid) - before) * 1e6 / n as f64;
@@ -684,14 +750,15 @@ async fn bridge_paced(
             panic!("bridge connection ended");
         };
         let received = Instant::now();
-        let id = Reply::parse(&text).acked();
-        let sent = sent_at
-            .lock()
-            .unwrap()
-            .remove(&id)
-            .expect("sent before reported");
-        latency.record(received - sent);
-        done += 1;
+        for id in Reply::parse(&text).acked() {
+            let sent = sent_at
+                .lock()
+                .unwrap()
+                .remove(&id)
+                .expect("sent before reported");
+            latency.record(received - sent);
+            done += 1;
+        }
     }
     let _sink = sender.await.unwrap();
     latency
@@ -751,8 +818,9 @@ async fn flood(
         let Some(Ok(Message::Text(text))) = stream.next().await else {
             panic!("bridge connection ended");
         };
-        match Reply::parse(&text).kind.as_ref() {
-            "delivery" => acked += 1,
+        let reply = Reply::parse(&text);
+        match reply.kind.as_ref() {
+            "delivery" | "deliveries" => acked += reply.acked().len() as u64,
             "overloaded" => overloaded += 1,
             other => panic!("bridge: unexpected {other} frame"),
         }

@@ -1,6 +1,6 @@
 //! The rdkafka side: producer configuration, enqueueing one record with its
-//! [`Ticket`], and the producer context that turns each delivery report into
-//! the wire's [`Delivery`] and hands it to the connection that sent the record.
+//! [`Ticket`], and the producer context that writes each delivery report into
+//! the [`Outbox`] of the connection that sent the record.
 //!
 //! Rule: librdkafka calls [`BridgeContext::delivery`] exactly once for every
 //! message it accepted (acked, failed, timed out or purged), on its polling
@@ -12,18 +12,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use producer_wire::{BridgeFrame, Delivery, DeliveryOutcome, KafkaError, Produce, ProducerMetrics};
+use producer_wire::{KafkaError, ProduceRef, ProducerMetrics};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError as RdKafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Message as _, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DeliveryResult, ProducerContext, ThreadedProducer};
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientConfig, ClientContext, Timestamp};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::config::BridgeConfig;
 use crate::errors;
 use crate::metrics::Metrics;
+use crate::outbox::{Outbox, Report};
 use crate::stats::{self, Totals};
 
 /// Producer settings where librdkafka's defaults differ from the Java
@@ -90,20 +91,8 @@ pub struct Ticket {
     pub received: Instant,
     /// When the bridge called librdkafka's produce().
     pub handoff: Instant,
-    /// Where the report goes: the connection's writer.
-    pub reply: mpsc::UnboundedSender<Done>,
-}
-
-/// A record finished: the frame that answers it (its `delivery`, or
-/// `overloaded` when librdkafka's queue was full) for the connection's writer.
-#[derive(Debug)]
-pub struct Done {
-    pub seq: u64,
-    pub bytes: usize,
-    pub frame: BridgeFrame,
-    /// Bridge time before librdkafka (frame read to produce()), and when the
-    /// report came back; `None` for answers the bridge gave without librdkafka.
-    pub timing: Option<(Duration, Instant)>,
+    /// Where the report goes: the connection's outbox.
+    pub reply: Arc<Outbox>,
 }
 
 /// The latest statistics of a producer, under the Java metric names.
@@ -239,37 +228,35 @@ impl ProducerContext for BridgeContext {
     fn delivery(&self, result: &DeliveryResult<'_>, ticket: Box<Ticket>) {
         let reported = Instant::now();
         self.metrics.records_reported.fetch_add(1, Relaxed);
+        let latency = reported.saturating_duration_since(ticket.received);
         let report = match result {
-            Ok(message) => Ok((
-                message.topic(),
-                message.partition(),
-                message.offset(),
-                message.timestamp(),
-            )),
+            Ok(message) => {
+                self.metrics.records_acked.fetch_add(1, Relaxed);
+                report(
+                    Ok((
+                        message.topic(),
+                        message.partition(),
+                        message.offset(),
+                        message.timestamp(),
+                    )),
+                    latency,
+                )
+            }
             Err((error, _message)) => {
                 self.mark_stale_on(error.rdkafka_error_code());
-                Err(error)
-            }
-        };
-        let outcome = outcome(report, reported.saturating_duration_since(ticket.received));
-        match outcome {
-            DeliveryOutcome::Acked { .. } => self.metrics.records_acked.fetch_add(1, Relaxed),
-            DeliveryOutcome::Failed { .. } => {
                 self.failed.fetch_add(1, Relaxed);
-                self.metrics.records_failed.fetch_add(1, Relaxed)
+                self.metrics.records_failed.fetch_add(1, Relaxed);
+                report(Err(error), latency)
             }
-        };
-        let done = Done {
-            seq: ticket.seq,
-            bytes: ticket.bytes,
-            frame: BridgeFrame::Delivery(Delivery {
-                id: ticket.id,
-                outcome,
-            }),
-            timing: Some((ticket.handoff - ticket.received, reported)),
         };
         // The connection may be gone; its records still count above.
-        let _ = ticket.reply.send(done);
+        ticket.reply.push(
+            ticket.seq,
+            ticket.bytes,
+            ticket.id,
+            &report,
+            Some((ticket.handoff - ticket.received, reported)),
+        );
     }
 }
 
@@ -293,18 +280,6 @@ pub fn drain_time(config: &ClientConfig, fallback: Duration) -> Duration {
         .map_or(fallback, Duration::from_millis)
 }
 
-/// Key + value + header bytes: what the record costs in memory and on the wire.
-pub fn record_bytes(record: &Produce) -> usize {
-    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    text(&record.key)
-        + text(&record.value)
-        + record
-            .headers
-            .iter()
-            .map(|h| h.key.len() + text(&h.value))
-            .sum::<usize>()
-}
-
 /// Why librdkafka did not take a record.
 #[derive(Debug)]
 pub enum Refused {
@@ -317,16 +292,16 @@ pub enum Refused {
 /// Hands one record to librdkafka. `Err` gives the ticket back with the reason.
 pub fn enqueue(
     producer: &Producer,
-    record: &Produce,
+    record: &ProduceRef<'_>,
     ticket: Box<Ticket>,
 ) -> Result<(), (Refused, Box<Ticket>)> {
     let mut base: BaseRecord<'_, str, str, Box<Ticket>> =
-        BaseRecord::with_opaque_to(&record.topic, ticket);
-    if let Some(key) = &record.key {
-        base = base.key(key.as_str());
+        BaseRecord::with_opaque_to(record.topic.as_str(), ticket);
+    if let Some(key) = record.key() {
+        base = base.key(key);
     }
-    if let Some(value) = &record.value {
-        base = base.payload(value.as_str());
+    if let Some(value) = record.value() {
+        base = base.payload(value);
     }
     if let Some(partition) = record.partition {
         base = base.partition(partition);
@@ -336,8 +311,8 @@ pub fn enqueue(
             OwnedHeaders::new_with_capacity(record.headers.len()),
             |headers, h| {
                 headers.insert(Header {
-                    key: &h.key,
-                    value: h.value.as_deref(),
+                    key: h.key.as_str(),
+                    value: h.value.as_ref().map(|v| v.as_str()),
                 })
             },
         );
@@ -352,24 +327,22 @@ pub fn enqueue(
     })
 }
 
-/// Turns a delivery report into the outcome for the client: the record's
-/// place, or the error. An offset librdkafka does not know (acks=0, or a
-/// retried idempotent batch) is -1, as the Java producer reports it.
-pub fn outcome(
-    report: Result<(&str, i32, i64, Timestamp), &RdKafkaError>,
+/// Turns a delivery report into what the client learns: the record's place,
+/// or the error. An offset librdkafka does not know (acks=0, or a retried
+/// idempotent batch) is -1, as the Java producer reports it.
+pub fn report<'a>(
+    result: Result<(&'a str, i32, i64, Timestamp), &RdKafkaError>,
     latency: Duration,
-) -> DeliveryOutcome {
-    match report {
-        Ok((topic, partition, offset, timestamp)) => DeliveryOutcome::Acked {
-            topic: topic.to_owned(),
+) -> Report<'a> {
+    match result {
+        Ok((topic, partition, offset, timestamp)) => Report::Acked {
+            topic,
             partition,
             offset: offset.max(-1),
             timestamp: timestamp.to_millis(),
             latency_ms: Some(latency.as_secs_f64() * 1000.0),
         },
-        Err(err) => DeliveryOutcome::Failed {
-            error: errors::from_rdkafka(err),
-        },
+        Err(err) => Report::Failed(errors::from_rdkafka(err)),
     }
 }
 
@@ -448,11 +421,11 @@ mod tests {
     #[test]
     fn acked_report_carries_place_and_latency() {
         let report = Ok(("demo", 2, 41, Timestamp::CreateTime(1_700_000_000_000)));
-        let o = outcome(report, Duration::from_micros(3_500));
+        let o = super::report(report, Duration::from_micros(3_500));
         assert_eq!(
             o,
-            DeliveryOutcome::Acked {
-                topic: "demo".into(),
+            Report::Acked {
+                topic: "demo",
                 partition: 2,
                 offset: 41,
                 timestamp: Some(1_700_000_000_000),
@@ -465,8 +438,8 @@ mod tests {
     fn unknown_offset_is_minus_one_as_in_java() {
         // librdkafka reports RD_KAFKA_OFFSET_INVALID (-1001) for acks=0.
         let report = Ok(("demo", 0, -1001, Timestamp::NotAvailable));
-        match outcome(report, Duration::ZERO) {
-            DeliveryOutcome::Acked {
+        match super::report(report, Duration::ZERO) {
+            Report::Acked {
                 offset, timestamp, ..
             } => {
                 assert_eq!((offset, timestamp), (-1, None))
@@ -478,31 +451,9 @@ mod tests {
     #[test]
     fn failed_report_carries_the_kafka_error() {
         let err = RdKafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut);
-        match outcome(Err(&err), Duration::ZERO) {
-            DeliveryOutcome::Failed { error } => assert_eq!(error.name, "_MSG_TIMED_OUT"),
+        match super::report(Err(&err), Duration::ZERO) {
+            Report::Failed(error) => assert_eq!(error.name, "_MSG_TIMED_OUT"),
             other => panic!("unexpected {other:?}"),
         }
-    }
-
-    #[test]
-    fn record_bytes_counts_key_value_and_headers() {
-        let record = Produce {
-            id: 1,
-            topic: "t".into(),
-            key: Some("ab".into()),
-            value: Some("cde".into()),
-            headers: vec![
-                producer_wire::Header {
-                    key: "h".into(),
-                    value: Some("12".into()),
-                },
-                producer_wire::Header {
-                    key: "n".into(),
-                    value: None,
-                },
-            ],
-            partition: None,
-        };
-        assert_eq!(record_bytes(&record), 2 + 3 + 1 + 2 + 1);
     }
 }

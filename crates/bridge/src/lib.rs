@@ -23,6 +23,7 @@ pub mod errors;
 pub mod java_config;
 pub mod kafka;
 pub mod metrics;
+pub mod outbox;
 pub mod security;
 mod server;
 mod session;

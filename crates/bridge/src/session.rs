@@ -15,9 +15,11 @@
 //!   when the writer's queue of other frames is full.
 //!
 //! Accepted records are numbered in reading order (`seq`). Their answers reach
-//! the writer over an unbounded channel (bounded by the in-flight cap), from
-//! librdkafka's polling thread or from the reader; every other frame goes over
-//! a small bounded channel from the reader.
+//! the writer through the connection's [`Outbox`] (bounded by the in-flight
+//! cap), written there by librdkafka's polling thread or by the reader; every
+//! other frame goes over a small bounded channel from the reader. The writer
+//! frames the answers in bulk: many per `deliveries` frame when the client
+//! asked for it in `hello` (protocol version 3), else one `delivery` each.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -27,9 +29,10 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures_util::SinkExt;
 use futures_util::stream::{SplitSink, SplitStream, StreamExt};
+use producer_wire::fast::{deliveries_frame, delivery_frame, single_frame};
 use producer_wire::{
-    BridgeFrame, BridgeMessage, ClientFrame, Delivery, DeliveryOutcome, KafkaError,
-    PROTOCOL_VERSION, Produce, ProducerFrame, RejectedKey,
+    BridgeFrame, BridgeMessage, ClientFrame, ClientFrameRef, KafkaError, PROTOCOL_VERSION,
+    ProduceRef, ProducerFrame, RejectedKey,
 };
 use rdkafka::producer::Producer as _;
 use tokio::sync::{mpsc, watch};
@@ -37,8 +40,9 @@ use tracing::{debug, info, warn};
 
 use crate::errors;
 use crate::java_config;
-use crate::kafka::{self, Done, Refused, StatsReport, Ticket};
+use crate::kafka::{self, Refused, StatsReport, Ticket};
 use crate::metrics::raise;
+use crate::outbox::{Answers, Kind, Outbox, Report};
 use crate::security::{check_token, check_topic};
 use crate::server::{ConnectionSlot, Shared};
 
@@ -46,8 +50,8 @@ use crate::server::{ConnectionSlot, Shared};
 pub const RETRY_AFTER_MS: u64 = 50;
 /// Frames other than deliveries the reader may queue for the writer.
 const CONTROL_QUEUE: usize = 64;
-/// Frames the writer sends before flushing the socket.
-const WRITE_BATCH: usize = 256;
+/// Most deliveries in one `deliveries` frame.
+const DELIVERIES_PER_FRAME: usize = 512;
 /// After the shutdown deadline the producers are purged; this is how long the
 /// writer then waits for those reports.
 pub const PURGE_GRACE: Duration = Duration::from_secs(2);
@@ -60,6 +64,8 @@ enum Control {
     Flush { upto: u64 },
     /// Send `stats` frames from this producer from now on.
     Stats(watch::Receiver<Option<StatsReport>>),
+    /// Frame deliveries many to a `deliveries` frame (true) or one per `delivery` frame.
+    BatchDeliveries(bool),
     /// Send an error naming the reason, then close with this code.
     Refuse { code: u16, reason: String },
     /// The bridge is stopping: answer the records numbered below `upto`
@@ -84,7 +90,7 @@ pub(crate) async fn run(
     debug!(%peer, "session opened");
     let (sink, stream) = socket.split();
     let (control_tx, control_rx) = mpsc::channel(CONTROL_QUEUE);
-    let (done_tx, done_rx) = mpsc::unbounded_channel();
+    let outbox = Arc::new(Outbox::default());
     let load = Arc::new(Load::default());
     let writer = tokio::spawn(write_loop(
         Writer {
@@ -93,11 +99,12 @@ pub(crate) async fn run(
             shared: shared.clone(),
             load: load.clone(),
             progress: Progress::default(),
+            outbox: outbox.clone(),
+            answers: Answers::default(),
+            batch: false,
             written: Vec::new(),
-            released: (0, 0),
         },
         control_rx,
-        done_rx,
         peer.clone(),
     ));
     let mut reader = Reader {
@@ -106,7 +113,7 @@ pub(crate) async fn run(
         own_producer: false,
         next_seq: 0,
         control: control_tx,
-        done: done_tx,
+        outbox,
         load,
         shared,
     };
@@ -168,7 +175,7 @@ struct Reader {
     own_producer: bool,
     next_seq: u64,
     control: mpsc::Sender<Control>,
-    done: mpsc::UnboundedSender<Done>,
+    outbox: Arc<Outbox>,
     load: Arc<Load>,
 }
 
@@ -253,18 +260,20 @@ impl Reader {
                 ))
                 .await;
         }
-        let frame = ClientFrame::parse(text);
+        let frame = ClientFrameRef::parse(text);
         if !self.authenticated {
             let refusal = match frame {
-                Ok(ClientFrame::Hello { version, token }) => {
-                    match check_token(self.shared.config.token.as_deref(), token.as_deref()) {
-                        Ok(()) => {
-                            self.authenticated = true;
-                            return self.welcome(version).await;
-                        }
-                        Err(reason) => reason,
+                Ok(ClientFrameRef::Other(ClientFrame::Hello {
+                    version,
+                    token,
+                    batch_deliveries,
+                })) => match check_token(self.shared.config.token.as_deref(), token.as_deref()) {
+                    Ok(()) => {
+                        self.authenticated = true;
+                        return self.welcome(version, batch_deliveries).await;
                     }
-                }
+                    Err(reason) => reason,
+                },
                 Ok(_) => {
                     "this bridge requires a token: the first frame must be hello with \"token\""
                         .into()
@@ -282,16 +291,31 @@ impl Reader {
         }
         match frame {
             Err(message) => self.reject_frame(message).await,
-            Ok(ClientFrame::Hello { version, .. }) => self.welcome(version).await,
-            Ok(ClientFrame::Configure { config }) => self.configure(config).await,
-            Ok(ClientFrame::Produce(record)) => self.produce(record, received).await,
-            Ok(ClientFrame::ProduceBatch { records }) => {
-                for record in records {
+            Ok(ClientFrameRef::Produce(record)) => self.produce(&record, received).await,
+            Ok(ClientFrameRef::ProduceBatch(records)) => {
+                for record in &records {
                     self.produce(record, received).await?;
                 }
                 Ok(())
             }
-            Ok(ClientFrame::Flush) => {
+            Ok(ClientFrameRef::Other(ClientFrame::Hello {
+                version,
+                batch_deliveries,
+                ..
+            })) => self.welcome(version, batch_deliveries).await,
+            Ok(ClientFrameRef::Other(ClientFrame::Configure { config })) => {
+                self.configure(config).await
+            }
+            Ok(ClientFrameRef::Other(ClientFrame::Produce(record))) => {
+                self.produce(&ProduceRef::from(&record), received).await
+            }
+            Ok(ClientFrameRef::Other(ClientFrame::ProduceBatch { records })) => {
+                for record in &records {
+                    self.produce(&ProduceRef::from(record), received).await?;
+                }
+                Ok(())
+            }
+            Ok(ClientFrameRef::Other(ClientFrame::Flush)) => {
                 let upto = self.next_seq;
                 self.control
                     .send(Control::Flush { upto })
@@ -301,13 +325,17 @@ impl Reader {
         }
     }
 
-    async fn welcome(&self, client_version: u32) -> Result<(), Stop> {
+    async fn welcome(&self, client_version: u32, batch_deliveries: bool) -> Result<(), Stop> {
         if client_version != PROTOCOL_VERSION {
             info!(
                 client_version,
                 PROTOCOL_VERSION, "client speaks another protocol version"
             );
         }
+        self.control
+            .send(Control::BatchDeliveries(batch_deliveries))
+            .await
+            .map_err(|_| Stop)?;
         self.send(BridgeFrame::Welcome {
             version: PROTOCOL_VERSION,
             bootstrap_servers: self.shared.config.bootstrap_servers.clone(),
@@ -420,12 +448,12 @@ impl Reader {
     }
 
     /// Accepts one record (or answers `overloaded`) and starts its delivery.
-    async fn produce(&mut self, record: Produce, received: Instant) -> Result<(), Stop> {
+    async fn produce(&mut self, record: &ProduceRef<'_>, received: Instant) -> Result<(), Stop> {
         self.renew_if_stale().await?;
         let config = &self.shared.config;
         let metrics = &self.shared.metrics;
-        let bytes = kafka::record_bytes(&record);
-        let refusal = match check_topic(&record.topic, &config.allowed_topics) {
+        let bytes = record.bytes();
+        let refusal = match check_topic(record.topic.as_str(), &config.allowed_topics) {
             Err(reason) => Some((
                 &metrics.records_refused_topic,
                 errors::topic_refused(reason),
@@ -468,26 +496,21 @@ impl Reader {
             bytes,
             received,
             handoff: Instant::now(),
-            reply: self.done.clone(),
+            reply: self.outbox.clone(),
         });
         // Counted before the call: its report may come back before it returns.
         metrics.records_sent.fetch_add(1, Relaxed);
-        match kafka::enqueue(&self.producer, &record, ticket) {
+        match kafka::enqueue(&self.producer, record, ticket) {
             Ok(()) => {}
             Err((refused, _ticket)) => {
                 metrics.records_sent.fetch_sub(1, Relaxed);
                 match refused {
                     Refused::QueueFull => {
                         metrics.records_overloaded.fetch_add(1, Relaxed);
-                        let _ = self.done.send(Done {
-                            seq,
-                            bytes,
-                            frame: BridgeFrame::Overloaded {
-                                id: record.id,
-                                retry_after_ms: RETRY_AFTER_MS,
-                            },
-                            timing: None,
-                        });
+                        let overloaded = Report::Overloaded {
+                            retry_after_ms: RETRY_AFTER_MS,
+                        };
+                        self.outbox.push(seq, bytes, record.id, &overloaded, None);
                     }
                     Refused::Failed(error) => self.answer(seq, bytes, record.id, error),
                 }
@@ -499,15 +522,8 @@ impl Reader {
     /// A failed delivery decided without librdkafka.
     fn answer(&self, seq: u64, bytes: usize, id: u64, error: KafkaError) {
         self.shared.metrics.records_failed.fetch_add(1, Relaxed);
-        let _ = self.done.send(Done {
-            seq,
-            bytes,
-            frame: BridgeFrame::Delivery(Delivery {
-                id,
-                outcome: DeliveryOutcome::Failed { error },
-            }),
-            timing: None,
-        });
+        self.outbox
+            .push(seq, bytes, id, &Report::Failed(error), None);
     }
 }
 
@@ -521,11 +537,14 @@ struct Writer {
     shared: Arc<Shared>,
     load: Arc<Load>,
     progress: Progress,
+    outbox: Arc<Outbox>,
+    /// The answers being framed (kept to reuse their buffers).
+    answers: Answers,
+    /// Whether the client asked for `deliveries` frames.
+    batch: bool,
     /// Bridge time before librdkafka and report time of the deliveries fed
     /// since the last socket flush.
     written: Vec<(Duration, Instant)>,
-    /// Records and bytes answered since the last flush, released from `load` then.
-    released: (usize, usize),
 }
 
 /// How the writer ends.
@@ -538,18 +557,14 @@ enum End {
     Drain { upto: u64, deadline: Instant },
 }
 
-async fn write_loop(
-    mut w: Writer,
-    mut control: mpsc::Receiver<Control>,
-    mut done: mpsc::UnboundedReceiver<Done>,
-    peer: String,
-) {
+async fn write_loop(mut w: Writer, mut control: mpsc::Receiver<Control>, peer: String) {
     let mut stats: Option<watch::Receiver<Option<StatsReport>>> = None;
+    let outbox = w.outbox.clone();
     let end = loop {
         let mut end = None;
         tokio::select! {
             biased;
-            Some(d) = done.recv() => w.done(d).await,
+            () = outbox.ready() => {}
             c = control.recv() => match c {
                 Some(Control::Frame(frame)) => w.frame(&frame).await,
                 Some(Control::Flush { upto }) => {
@@ -557,6 +572,7 @@ async fn write_loop(
                     w.flushed(due).await;
                 }
                 Some(Control::Stats(rx)) => stats = Some(rx),
+                Some(Control::BatchDeliveries(batch)) => w.batch = batch,
                 Some(Control::Refuse { code, reason }) => {
                     warn!(%peer, %reason, "session refused");
                     w.frame(&BridgeFrame::Error { message: reason.clone() }.into()).await;
@@ -570,13 +586,8 @@ async fn write_loop(
                 w.frame(&frame.into()).await;
             }
         }
-        // Everything else already waiting goes out in the same socket write.
-        for _ in 0..WRITE_BATCH {
-            match done.try_recv() {
-                Ok(d) => w.done(d).await,
-                Err(_) => break,
-            }
-        }
+        // Every answer already waiting goes out in the same socket write.
+        w.answers().await;
         w.flush().await;
         if let Some(end) = end {
             break end;
@@ -590,16 +601,14 @@ async fn write_loop(
             // deadline the bridge purges the producers, which reports the rest.
             let give_up = deadline + PURGE_GRACE;
             while w.open && !w.progress.all_answered(upto) {
-                match tokio::time::timeout_at(give_up.into(), done.recv()).await {
-                    Ok(Some(d)) => {
-                        w.done(d).await;
-                        while let Ok(d) = done.try_recv() {
-                            w.done(d).await;
-                        }
-                        w.flush().await;
-                    }
-                    Ok(None) | Err(_) => break,
+                if tokio::time::timeout_at(give_up.into(), outbox.ready())
+                    .await
+                    .is_err()
+                {
+                    break;
                 }
+                w.answers().await;
+                w.flush().await;
             }
             let missing = w.progress.unanswered(upto);
             if missing > 0 {
@@ -608,6 +617,7 @@ async fn write_loop(
             Some((close_code::AWAY, "bridge shutting down".to_owned()))
         }
     };
+    outbox.close();
     if let (true, Some((code, reason))) = (w.open, close) {
         let frame = CloseFrame {
             code,
@@ -637,25 +647,68 @@ async fn next_stats(rx: &mut Option<watch::Receiver<Option<StatsReport>>>) -> Op
 impl Writer {
     /// Queues a frame on the socket (sent at the next flush).
     async fn frame(&mut self, frame: &BridgeMessage) {
+        self.text(frame.to_json()).await;
+    }
+
+    async fn text(&mut self, text: String) {
         if !self.open {
             return;
         }
-        if let Err(err) = self.sink.feed(Message::Text(frame.to_json().into())).await {
+        if let Err(err) = self.sink.feed(Message::Text(text.into())).await {
             debug!(%err, "websocket write failed; the client is gone");
             self.open = false;
         }
     }
 
-    /// Sends a record's answer, then any `flushed` it unblocked.
-    async fn done(&mut self, done: Done) {
-        self.released.0 += 1;
-        self.released.1 += done.bytes;
-        let due = self.progress.answered(done.seq);
-        self.frame(&done.frame.into()).await;
-        if let Some(timing) = done.timing {
-            self.written.push(timing);
+    /// Frames every answer waiting in the outbox, in order, each followed by
+    /// any `flushed` it unblocked.
+    async fn answers(&mut self) {
+        let mut answers = std::mem::take(&mut self.answers);
+        self.outbox.take(&mut answers);
+        // Released before any frame is written: a client that reads its
+        // deliveries may send more at once, and these no longer hold
+        // librdkafka memory.
+        let bytes: usize = answers.entries.iter().map(|e| e.bytes).sum();
+        self.load.records.fetch_sub(answers.entries.len(), Relaxed);
+        self.load.bytes.fetch_sub(bytes, Relaxed);
+        // Deliveries gathered for one `deliveries` frame.
+        let mut group: Vec<&[u8]> = Vec::new();
+        for (entry, fields) in answers.iter() {
+            if let Some(timing) = entry.timing {
+                self.written.push(timing);
+            }
+            match entry.kind {
+                Kind::Delivery if self.batch => {
+                    group.push(fields);
+                    if group.len() == DELIVERIES_PER_FRAME {
+                        self.deliveries(&mut group).await;
+                    }
+                }
+                Kind::Delivery => self.text(delivery_frame(fields)).await,
+                Kind::Overloaded => {
+                    self.deliveries(&mut group).await;
+                    self.text(single_frame("overloaded", fields)).await;
+                }
+            }
+            let due = self.progress.answered(entry.seq);
+            if due > 0 {
+                self.deliveries(&mut group).await;
+                self.flushed(due).await;
+            }
         }
-        self.flushed(due).await;
+        self.deliveries(&mut group).await;
+        drop(group);
+        answers.clear();
+        self.answers = answers;
+    }
+
+    /// Sends the gathered deliveries as one frame.
+    async fn deliveries(&mut self, group: &mut Vec<&[u8]>) {
+        if !group.is_empty() {
+            let capacity = group.iter().map(|f| f.len() + 3).sum::<usize>() + 40;
+            let frame = deliveries_frame(group.drain(..), capacity);
+            self.text(frame).await;
+        }
     }
 
     async fn flushed(&mut self, count: usize) {
@@ -664,12 +717,8 @@ impl Writer {
         }
     }
 
-    /// Writes what was queued, releases the answered records from the
-    /// connection's load, and records the bridge time of the deliveries.
+    /// Writes what was queued and records the bridge time of the deliveries.
     async fn flush(&mut self) {
-        let (records, bytes) = std::mem::take(&mut self.released);
-        self.load.records.fetch_sub(records, Relaxed);
-        self.load.bytes.fetch_sub(bytes, Relaxed);
         if self.open
             && let Err(err) = self.sink.flush().await
         {

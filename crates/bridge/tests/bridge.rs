@@ -163,6 +163,91 @@ async fn thousand_keyed_records_each_get_exactly_one_delivery() {
     assert_eq!(report.undelivered, 0);
 }
 
+/// Protocol version 3: a client that asks for it in `hello` gets its reports
+/// many to a `deliveries` frame, still exactly one per record, and `flushed`
+/// after all of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_deliveries_carry_exactly_one_report_per_record() {
+    let Some(tansu) =
+        Tansu::start_or_skip("batched_deliveries_carry_exactly_one_report_per_record").await
+    else {
+        return;
+    };
+    let topic = "bridge-batched";
+    tansu.create_topic(topic, PARTITIONS as i32).await;
+    let bridge = start_bridge(tansu.bootstrap(), |c| {
+        c.allowed_topics = vec![topic.into()];
+    })
+    .await;
+    let Client { mut tx, mut rx } = Client::connect(&bridge.ws_url()).await;
+    tx.send(&ClientFrame::Hello {
+        version: PROTOCOL_VERSION,
+        token: None,
+        batch_deliveries: true,
+    })
+    .await;
+    assert!(matches!(rx.recv().await, BridgeFrame::Welcome { .. }));
+
+    const N: u64 = 2_000;
+    const REFUSED: u64 = 777;
+    let deadline = Instant::now() + DEADLINE;
+    let sender = tokio::spawn(async move {
+        for first in (0..N).step_by(100) {
+            let records = (first..first + 100)
+                .map(|id| {
+                    // One record goes to a topic outside the allow-list: the
+                    // bridge answers it itself, in the same stream.
+                    let t = if id == REFUSED { "not-allowed" } else { topic };
+                    record(id, t, Some(&format!("key-{id}")), "v")
+                })
+                .collect();
+            tx.send(&ClientFrame::ProduceBatch { records }).await;
+        }
+        tx.send(&ClientFrame::Flush).await;
+        tx
+    });
+    let frames = collect_until_flushed(&mut rx, deadline).await;
+    let _tx = sender.await.unwrap();
+
+    let frame_count = frames.len();
+    let mut by_id: HashMap<u64, Delivery> = HashMap::new();
+    let mut offsets: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    for frame in frames {
+        let BridgeFrame::Deliveries { deliveries } = frame else {
+            panic!("expected only deliveries frames, got {frame:?}");
+        };
+        for d in deliveries {
+            if d.id != REFUSED {
+                let (partition, offset) = acked(&d);
+                let expected =
+                    producer_sim::partition_for_key(format!("key-{}", d.id).as_bytes(), PARTITIONS);
+                assert_eq!(partition as u32, expected, "record {}", d.id);
+                offsets.entry(partition).or_default().push(offset);
+            }
+            let id = d.id;
+            assert!(by_id.insert(id, d).is_none(), "two deliveries for {id}");
+        }
+    }
+    assert_eq!(by_id.len() as u64, N, "one delivery per record");
+    match &by_id[&REFUSED].outcome {
+        DeliveryOutcome::Failed { error } => {
+            assert_eq!(error.name, "TOPIC_AUTHORIZATION_FAILED")
+        }
+        other => panic!("the refused record was {other:?}"),
+    }
+    for (partition, in_arrival_order) in &offsets {
+        assert!(
+            in_arrival_order.windows(2).all(|w| w[0] < w[1]),
+            "partition {partition}: deliveries not in offset order"
+        );
+    }
+    assert!(
+        (frame_count as u64) < N / 10,
+        "{frame_count} frames for {N} deliveries: not batched"
+    );
+    bridge.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_origin_handshake_is_refused() {
     let bridge = start_bridge(&no_broker(), |_| {}).await;
@@ -204,6 +289,7 @@ async fn cross_origin_handshake_is_refused() {
             .send(&ClientFrame::Hello {
                 version: PROTOCOL_VERSION,
                 token: None,
+                batch_deliveries: false,
             })
             .await;
         match client.recv().await {
@@ -436,6 +522,7 @@ async fn token_is_required_when_configured() {
         ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             token: None,
+            batch_deliveries: false,
         },
         "requires a token",
     )
@@ -444,6 +531,7 @@ async fn token_is_required_when_configured() {
         ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             token: Some("guess".into()),
+            batch_deliveries: false,
         },
         "wrong token",
     )
@@ -454,6 +542,7 @@ async fn token_is_required_when_configured() {
         .send(&ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             token: Some("s3cret".into()),
+            batch_deliveries: false,
         })
         .await;
     assert!(matches!(client.recv().await, BridgeFrame::Welcome { .. }));
@@ -549,6 +638,7 @@ async fn shutdown_reports_what_was_not_delivered() {
         .send(&ClientFrame::Hello {
             version: PROTOCOL_VERSION,
             token: None,
+            batch_deliveries: false,
         })
         .await;
     // The welcome proves the produce before it was read and enqueued.

@@ -38,6 +38,7 @@ fn hello() -> ClientFrame {
     ClientFrame::Hello {
         version: PROTOCOL_VERSION,
         token: None,
+        batch_deliveries: false,
     }
 }
 

@@ -148,6 +148,11 @@ impl Tansu {
     }
 
     /// `host:port` for `bootstrap.servers`.
+    /// The broker's process id (the bench reads its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn bootstrap(&self) -> &str {
         &self.bootstrap
     }
