@@ -25,6 +25,9 @@ test('keyboard shortcuts and the timeline scrubber', async () => {
     await page.waitForFunction((v) => document.querySelector('#clock').textContent === `t = ${v.toFixed(3)} ms`, ms, { timeout: 10000 });
   };
   await scrubTo(200);
+  // The charts are rebuilt up to that moment on the way.
+  assert.ok(await page.locator('#chart-record-send-rate polyline').count() > 0, 'charts after going back');
+  assert.equal((await page.locator('#chart-record-send-rate .axis span').last().textContent()).trim(), '200 ms');
   const at200 = { hash: await page.locator('.hash').textContent(), broker: await page.locator('#broker-panel').textContent() };
   await scrubTo(300);
   assert.notEqual(await page.locator('#broker-panel').textContent(), at200.broker, 'more records by 300 ms');

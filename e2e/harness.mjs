@@ -1,4 +1,4 @@
-// What every browser test of the built app shares: the app (served from dist/ unless BASE_URL
+// What every browser test of the built app shares: the app (served from dist/, or $DIST, unless BASE_URL
 // is given), Debian's Chromium, the screenshot folder, and the console-error watch.
 import { before, after } from 'node:test';
 import fs from 'node:fs';
@@ -19,7 +19,7 @@ fs.mkdirSync(shots, { recursive: true });
 export function useApp() {
   const app = { browser: null, baseUrl: process.env.BASE_URL, server: null };
   before(async () => {
-    if (!app.baseUrl) ({ server: app.server, url: app.baseUrl } = await serveDist(path.join(here, '..', 'dist')));
+    if (!app.baseUrl) ({ server: app.server, url: app.baseUrl } = await serveDist(process.env.DIST || path.join(here, '..', 'dist')));
     app.browser = await launch();
   });
   after(async () => { await app.browser?.close(); app.server?.close(); });

@@ -20,8 +20,19 @@ test('Play moves records through every stage into the broker logs', async () => 
   const callbacks = await page.locator('#callbacks-panel .callback.ok').count();
   assert.ok(callbacks > 0, 'delivery callbacks fired');
   assert.match(await page.locator('#partitioner-panel').textContent(), /murmur2/);
-  assert.match(await page.locator('#chart-rate').getAttribute('id'), /chart-rate/);
-  assert.ok((await page.locator('#chart-rate polyline').getAttribute('points')).split(' ').length > 2, 'the chart has a line');
+  // A chart per metric the issue names, under Kafka's names, drawn over model time.
+  const titles = await page.$$eval('#charts .chart figcaption b', (bs) => bs.map((b) => b.textContent));
+  for (const name of ['record-send-rate', 'request-latency', 'batch-size-avg', 'records-per-request-avg', 'compression-rate-avg',
+    'record-error-rate', 'record-retry-rate', 'buffer-available-bytes', 'send → callback latency']) {
+    assert.ok(titles.includes(name), `a chart of ${name}: ${titles}`);
+  }
+  assert.ok((await page.locator('#chart-record-send-rate polyline').first().getAttribute('points')).split(' ').length > 2, 'the chart has a line');
+  assert.match(await page.locator('#chart-latency-percentiles figcaption').textContent(), /p50 [\d.]+ms · p95 [\d.]+ms · p99 [\d.]+ms/);
+  // The metrics table is built when opened, under Kafka's names.
+  assert.equal(await page.locator('#metrics tbody tr').count(), 0, 'closed, the table is not built');
+  await page.locator('#metrics summary').click();
+  await page.waitForFunction(() => document.querySelectorAll('#metrics tbody tr').length > 10);
+  assert.match(await page.locator('#metrics tbody').textContent(), /record-send-rate[\d.]+/);
   // Clicking a callback follows that record: its log cell lights up too.
   await page.locator('#callbacks-panel .callback').first().click();
   assert.equal(await page.locator('#callbacks-panel .callback.selected').count(), 1);
@@ -40,7 +51,7 @@ test('a busy producer: batches fill in the accumulator while requests are in fli
   await page.locator('#rate').blur();
   await page.fill('#records', '4000');
   await page.locator('#records').blur();
-  await page.selectOption('select[aria-label="speed"]', { label: '0.01×' });
+  await page.selectOption('select[aria-label="speed"]', { label: '0.1×' });
   await page.click('#play');
   await page.waitForFunction(() => document.querySelectorAll('#accumulator-panel .batch').length >= 3, null, { timeout: 30000 });
   await page.waitForFunction(() => document.querySelectorAll('#broker-panel .log-cell').length >= 12, null, { timeout: 30000 });

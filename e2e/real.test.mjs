@@ -27,10 +27,13 @@ test('Real mode: records reach Kafka on the partitions the model predicts', { sk
   await page.waitForFunction(() => /Kafka at/.test(document.querySelector('#bridge-status')?.textContent ?? ''), null, { timeout: 30000 });
   await page.selectOption('select[aria-label="speed"]', { label: '1×' });
   await page.click('#play');
-  await page.waitForFunction(
-    () => [...document.querySelectorAll('#real-panel tbody tr')].filter((r) => /acked/.test(r.textContent)).length >= 20,
-    null, { timeout: 60000 });
-  const rows = await page.$$eval('#real-panel tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  // The rows are read in the same moment the condition holds: newer sends push older rows out.
+  const rows = await (await page.waitForFunction(
+    () => {
+      const rows = [...document.querySelectorAll('#real-panel tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent));
+      return rows.filter((r) => r[6] === 'acked').length >= 20 && rows;
+    },
+    null, { timeout: 60000 })).jsonValue();
   const acked = rows.filter((r) => r[6] === 'acked');
   assert.ok(acked.length >= 20);
   for (const r of acked) {

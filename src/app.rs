@@ -19,13 +19,17 @@ use crate::panels;
 
 /// Wall-clock milliseconds between animation ticks.
 const TICK_MS: u32 = 50;
-/// Speeds: virtual time per wall time.
-const SPEEDS: [(f64, &str); 5] = [
-    (0.01, "0.01×"),
+/// Speeds: virtual time per wall time, 0.1× to 1000×.
+const SPEEDS: [(f64, &str); 9] = [
     (0.1, "0.1×"),
+    (0.3, "0.3×"),
     (1.0, "1×"),
+    (3.0, "3×"),
     (10.0, "10×"),
+    (30.0, "30×"),
     (100.0, "100×"),
+    (300.0, "300×"),
+    (1000.0, "1000×"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,8 @@ pub enum Mode {
 
 pub enum Msg {
     Edit(Field, String),
+    /// A producer config from the config panel (empty: back to the default).
+    EditConfig(String, String),
     /// Load a lesson's scenario (empty id: free play).
     Lesson(String),
     RevealAnswer,
@@ -51,8 +57,13 @@ pub enum Msg {
     Scrub(u64),
     /// Space: play or pause.
     TogglePlay,
-    SweepStart,
-    SweepTick,
+    /// The metrics table was opened or closed.
+    MetricsOpen(bool),
+    /// `producer.flush()` now.
+    Flush,
+    /// `producer.close(timeout)` now, with the timeout typed beside the button.
+    Close,
+    CloseTimeout(String),
     /// Light, dark, or the system's choice.
     Theme,
     /// Follow one record through the stages (the same record again clears it).
@@ -70,26 +81,31 @@ pub struct RealRecord {
     pub result: Option<Result<(i32, i64), String>>,
 }
 
-/// A sweep in progress or done: the scenario it sweeps and the points so far.
-pub struct SweepState {
-    base: producer_sim::Scenario,
-    points: Vec<Option<crate::sweep::SweepPoint>>,
-    _tick: Option<gloo_timers::callback::Timeout>,
-}
+/// Delivery reports the page keeps (the newest); counts still cover every record. Lessons
+/// send far fewer, so their answers see every report.
+const CALLBACKS_KEPT: usize = 20_000;
 
 /// Trace events the page keeps (the newest); the trace hash still covers the whole run.
 const TRACE_EVENTS_KEPT: usize = 200_000;
 
-/// Records simulated per sweep point.
-const SWEEP_RECORDS: u64 = 5_000;
-
 pub struct App {
+    /// The timeout typed for `close()`, in ms (blank: none).
+    close_timeout: String,
+    /// Whether the metrics table is open (closed, it is not rendered).
+    metrics_open: bool,
+    /// The config key the error is about, when the client names one.
+    error_key: Option<String>,
+    /// Edits from the config panel (made once, so the panel re-renders only on change).
+    edit_config: Callback<(String, String)>,
+    /// The last tick covered too many records to animate each one.
+    busy: bool,
+    /// The last tick ran out of its time budget: the model is slower than the chosen speed.
+    behind: bool,
     selected: Option<u64>,
     series: crate::charts::Series,
     /// "auto", "light" or "dark".
     theme: &'static str,
     _keys: Option<gloo_events::EventListener>,
-    sweep: Option<SweepState>,
     /// The furthest virtual time this run reached, for the timeline.
     horizon_us: u64,
     form: FormState,
@@ -125,20 +141,33 @@ impl App {
         self.ticker = None;
         self.bridged_upto = 0;
         self.real.clear();
-        let sim = self.form.to_scenario_over(&self.base).and_then(|s| {
-            Simulation::with_trace(s, producer_sim::event::Trace::bounded(TRACE_EVENTS_KEPT))
-                .map_err(|e| e.to_string())
-        });
+        let sim = self
+            .form
+            .to_scenario_over(&self.base)
+            .map_err(|e| (None, e))
+            .and_then(|s| {
+                Simulation::with_trace(s, producer_sim::event::Trace::bounded(TRACE_EVENTS_KEPT))
+                    .map_err(|e| {
+                        let key = match &e {
+                            producer_sim::SetupError::Config(c) => c.key.clone(),
+                            _ => None,
+                        };
+                        (key, e.to_string())
+                    })
+            });
         match sim {
-            Ok(sim) => {
+            Ok(mut sim) => {
+                sim.keep_callbacks(CALLBACKS_KEPT);
                 self.base = sim.scenario.clone();
                 crate::url_state::write_scenario(&self.base);
                 self.sim = Some(sim);
                 self.error = None;
+                self.error_key = None;
             }
-            Err(e) => {
+            Err((key, e)) => {
                 self.sim = None;
                 self.error = Some(e);
+                self.error_key = key;
             }
         }
     }
@@ -146,9 +175,16 @@ impl App {
     fn advance(&mut self, virtual_us: u64) {
         if let Some(sim) = self.sim.as_mut() {
             let target = sim.now_us() + virtual_us;
-            sim.run_until(target);
+            let tick = crate::playback::run_within_sampling(
+                sim,
+                &mut self.series,
+                target,
+                crate::playback::TICK_BUDGET_MS,
+                js_sys::Date::now,
+            );
+            self.busy = tick.records > crate::playback::ANIMATE_MAX_RECORDS;
+            self.behind = tick.behind;
             self.horizon_us = self.horizon_us.max(sim.now_us());
-            self.series.sample(sim);
             if sim.is_finished() {
                 self.playing = false;
                 self.ticker = None;
@@ -216,6 +252,19 @@ impl App {
         }
     }
 
+    fn on_delivery(&mut self, d: producer_wire::Delivery) {
+        if let Some(r) = self.real.get_mut(&d.id) {
+            r.result = Some(match d.outcome {
+                DeliveryOutcome::Acked {
+                    partition, offset, ..
+                } => Ok((partition, offset)),
+                DeliveryOutcome::Failed { error } => {
+                    Err(format!("{} ({})", error.name, error.message))
+                }
+            });
+        }
+    }
+
     fn on_bridge(&mut self, event: BridgeEvent) {
         match event {
             BridgeEvent::Open => {
@@ -224,7 +273,7 @@ impl App {
                     let _ = b.send(&ClientFrame::Hello {
                         version: producer_wire::PROTOCOL_VERSION,
                         token: None,
-                        batch_deliveries: false,
+                        batch_deliveries: true,
                     });
                     // The real producer gets the settings the model runs with (Java key names).
                     let config = self
@@ -250,17 +299,9 @@ impl App {
                     self.bridge_url
                 );
             }
-            BridgeEvent::Frame(BridgeFrame::Delivery(d)) => {
-                if let Some(r) = self.real.get_mut(&d.id) {
-                    r.result = Some(match d.outcome {
-                        DeliveryOutcome::Acked {
-                            partition, offset, ..
-                        } => Ok((partition, offset)),
-                        DeliveryOutcome::Failed { error } => {
-                            Err(format!("{} ({})", error.name, error.message))
-                        }
-                    });
-                }
+            BridgeEvent::Frame(BridgeFrame::Delivery(d)) => self.on_delivery(d),
+            BridgeEvent::Frame(BridgeFrame::Deliveries { deliveries }) => {
+                deliveries.into_iter().for_each(|d| self.on_delivery(d))
             }
             BridgeEvent::Frame(BridgeFrame::Error { message }) => {
                 self.bridge_status = format!("bridge error: {message}")
@@ -273,8 +314,6 @@ impl App {
                 }
             }
             BridgeEvent::Frame(BridgeFrame::Flushed) => {}
-            // Only sent to clients that ask for batched reports (hello.batch_deliveries).
-            BridgeEvent::Frame(BridgeFrame::Deliveries { .. }) => {}
             BridgeEvent::Producer(ProducerFrame::Configured { notes, .. }) => {
                 self.real_config = Some(Ok(notes))
             }
@@ -305,7 +344,7 @@ impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
         let (form, base, url_error) = match crate::url_state::read_scenario() {
             Some(Ok(s)) => (FormState::from_scenario(&s), s, None),
             Some(Err(e)) => {
@@ -329,7 +368,6 @@ impl Component for App {
             series: Default::default(),
             theme: "auto",
             _keys: None,
-            sweep: None,
             horizon_us: 0,
             lesson: None,
             revealed: false,
@@ -339,7 +377,13 @@ impl Component for App {
             sim: None,
             error: None,
             playing: false,
-            speed: 1,
+            speed: 0,
+            error_key: None,
+            metrics_open: false,
+            close_timeout: String::new(),
+            edit_config: ctx.link().callback(|(k, v)| Msg::EditConfig(k, v)),
+            busy: false,
+            behind: false,
             ticker: None,
             mode: Mode::Simulated,
             bridge_url: default_bridge_url(),
@@ -358,6 +402,24 @@ impl Component for App {
         match msg {
             Msg::Edit(field, value) => {
                 self.form.set(field, value);
+                self.start();
+            }
+            Msg::EditConfig(key, value) => {
+                let field = match key.as_str() {
+                    "acks" => Some(Field::Acks),
+                    "batch.size" => Some(Field::BatchSize),
+                    "linger.ms" => Some(Field::LingerMs),
+                    _ => None,
+                };
+                match field {
+                    Some(f) => self.form.set(f, value),
+                    None if value.trim().is_empty() => {
+                        self.base.producer.remove(&key);
+                    }
+                    None => {
+                        self.base.producer.insert(key, value.trim().to_string());
+                    }
+                }
                 self.start();
             }
             Msg::Apply => self.start(),
@@ -422,40 +484,21 @@ impl Component for App {
                     };
                 }
             }
-            Msg::SweepStart => {
-                if let Some(sim) = &self.sim {
-                    let link = ctx.link().clone();
-                    self.sweep = Some(SweepState {
-                        base: sim.scenario.clone(),
-                        points: Vec::new(),
-                        _tick: Some(gloo_timers::callback::Timeout::new(0, move || {
-                            link.send_message(Msg::SweepTick)
-                        })),
-                    });
-                }
-            }
-            Msg::SweepTick => {
-                let grid = crate::sweep::grid();
-                if let Some(sweep) = self.sweep.as_mut() {
-                    // About one frame of work per tick keeps the page responsive.
-                    let start = js_sys::Date::now();
-                    while sweep.points.len() < grid.len() && js_sys::Date::now() - start < 30.0 {
-                        let (b, l) = grid[sweep.points.len()];
-                        sweep.points.push(crate::sweep::run_point(
-                            &sweep.base,
-                            b,
-                            l,
-                            SWEEP_RECORDS,
-                        ));
+            Msg::MetricsOpen(open) => self.metrics_open = open,
+            Msg::Flush | Msg::Close => {
+                if let Some(sim) = self.sim.as_mut() {
+                    match msg {
+                        Msg::Flush => sim.flush(),
+                        _ => match crate::controls::parse_timeout(&self.close_timeout) {
+                            Ok(timeout) => sim.close(timeout),
+                            Err(_) => return false,
+                        },
                     }
-                    sweep._tick = (sweep.points.len() < grid.len()).then(|| {
-                        let link = ctx.link().clone();
-                        gloo_timers::callback::Timeout::new(0, move || {
-                            link.send_message(Msg::SweepTick)
-                        })
-                    });
+                    self.base = sim.scenario.clone();
+                    crate::url_state::write_scenario(&self.base);
                 }
             }
+            Msg::CloseTimeout(text) => self.close_timeout = text,
             Msg::TogglePlay => {
                 let msg = if self.playing { Msg::Pause } else { Msg::Play };
                 return <Self as Component>::update(self, ctx, msg);
@@ -465,7 +508,8 @@ impl Component for App {
                 self.start();
                 self.horizon_us = horizon;
                 if let Some(sim) = self.sim.as_mut() {
-                    sim.run_until(ms * 1000);
+                    // The charts' readings up to that moment, taken on the way: the same run.
+                    self.series.run_until(sim, ms * 1000);
                 }
             }
             Msg::Mode(mode) => {
@@ -531,7 +575,7 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         html! {
-            <main class="lab">
+            <main class={classes!("lab", (self.playing && self.busy).then_some("busy"))}>
                 <header class="top">
                     <h1>{ "Producer Lab" }</h1>
                     <p class="tagline">{ "The Kafka producer, stage by stage: a faithful model you can step through" }</p>
@@ -546,18 +590,17 @@ impl Component for App {
                     None => html! {},
                 } }
                 { self.charts() }
-                { for self.sim.as_ref().map(|s| self.metrics_panel(s)) }
-                { self.sweep_panel(link) }
+                { for self.sim.as_ref().map(|s| self.metrics_panel(s, link)) }
+                { for self.sim.as_ref().map(|_| html! { <crate::sweep_panel::SweepPanel base={self.base.clone()} /> }) }
                 { if self.mode == Mode::Real { self.real_panel(link) } else { html! {} } }
+                { if self.mode == Mode::Real { html! {
+                    <>
+                        <crate::twin_view::TwinView scenario={self.sim.as_ref().map(|s| s.scenario.clone())} bridge_url={self.bridge_url.clone()} />
+                        <crate::real_sweep::RealSweep scenario={self.sim.as_ref().map(|s| s.scenario.clone())} bridge_url={self.bridge_url.clone()} />
+                    </>
+                } } else { html! {} } }
                 { for self.sim.as_ref().map(|s| html! {
-                    <details class="events export" id="export">
-                        <summary>{ "Export this producer's config as code" }</summary>
-                        <div class="export-grid">
-                            <figure><figcaption>{ "Java" }</figcaption><pre>{ crate::export::java(&s.config, "localhost:9092", &s.scenario.cluster.topic) }</pre></figure>
-                            <figure><figcaption>{ "Python (confluent-kafka)" }</figcaption><pre>{ crate::export::python(&s.config, "localhost:9092", &s.scenario.cluster.topic) }</pre></figure>
-                            <figure><figcaption>{ "librdkafka properties" }</figcaption><pre>{ crate::export::librdkafka_properties(&s.config, "localhost:9092") }</pre></figure>
-                        </div>
-                    </details>
+                    <crate::export::ExportPanel config={s.config.clone()} topic={s.scenario.cluster.topic.clone()} />
                 }) }
                 { for self.sim.as_ref().map(|s| html! {
                     <details class="events" open=true><summary>{ "Event trace (newest first)" }</summary>{ panels::recent_events(s) }</details>
@@ -623,22 +666,43 @@ impl App {
         }
     }
 
-    fn controls(&self, link: &html::Scope<Self>) -> Html {
-        let input = |field: Field,
-                     id: &'static str,
-                     label: &'static str,
-                     value: &str,
-                     hint: &'static str| {
-            let onchange = link.callback(move |e: Event| {
-                Msg::Edit(field, e.target_unchecked_into::<HtmlInputElement>().value())
-            });
-            html! {
-                <label for={id} title={hint}>
-                    <span>{ label }</span>
-                    <input id={id} value={value.to_string()} placeholder="default" {onchange} aria-label={label} />
-                </label>
+    /// The producer settings the run uses: the scenario's, with the form's three on top.
+    fn config_set(&self) -> std::collections::BTreeMap<String, String> {
+        let mut set = self.base.producer.clone();
+        let f = &self.form;
+        for (key, value) in [
+            ("acks", &f.acks),
+            ("batch.size", &f.batch_size),
+            ("linger.ms", &f.linger_ms),
+        ] {
+            if value.trim().is_empty() {
+                set.remove(key);
+            } else {
+                set.insert(key.to_string(), value.trim().to_string());
             }
-        };
+        }
+        set
+    }
+
+    fn controls(&self, link: &html::Scope<Self>) -> Html {
+        let profile =
+            producer_sim::producer::producer_config::Profile::parse(self.form.profile.trim())
+                .unwrap_or(producer_sim::producer::producer_config::Profile::Kafka4);
+        let input =
+            |field: Field, id: &'static str, label: &'static str, value: &str, hint: String| {
+                let onchange = link.callback(move |e: Event| {
+                    Msg::Edit(field, e.target_unchecked_into::<HtmlInputElement>().value())
+                });
+                let invalid = self.error_key.as_deref().is_some_and(|k| k == label);
+                crate::controls::field(
+                    id,
+                    label,
+                    crate::controls::input(id, value, invalid, onchange),
+                    hint,
+                )
+            };
+        // The three producer configs on the form say what the model's key docs say.
+        let config_hint = |key: &str| crate::controls::config_hint(profile, key);
         let f = &self.form;
         let clock = self.sim.as_ref().map_or(0, |s| s.now_us());
         let finished = self.sim.as_ref().is_none_or(|s| s.is_finished());
@@ -653,19 +717,23 @@ impl App {
         html! {
             <section class="controls" aria-label="Run">
                 <div class="fields">
-                    { input(Field::Seed, "seed", "seed", &f.seed, "One root seed makes the whole run reproducible") }
-                    { input(Field::Profile, "profile", "profile", &f.profile, "kafka-4, kafka-3 or kafka-2.0 (the tutorial's defaults)") }
-                    { input(Field::Acks, "acks", "acks", &f.acks, "0, 1 or all. Default all since Kafka 3.0 (the tutorial's 1 is outdated)") }
-                    { input(Field::BatchSize, "batch-size", "batch.size", &f.batch_size, "Bytes per partition batch; default 16384") }
-                    { input(Field::LingerMs, "linger-ms", "linger.ms", &f.linger_ms, "Wait this long from a batch's creation for more records; default 5 in Kafka 4.0, 0 before") }
-                    { input(Field::Partitions, "partitions", "partitions", &f.partitions, "Partitions of the topic") }
-                    { input(Field::Brokers, "brokers", "brokers", &f.brokers, "Brokers in the cluster; partition leaders are spread over them") }
-                    { input(Field::ReplicationFactor, "replication-factor", "replication", &f.replication_factor, "Replicas per partition: the leader and its followers") }
-                    { input(Field::MinInsyncReplicas, "min-isr", "min.insync.replicas", &f.min_insync_replicas, "With acks=all, the leader refuses writes (NOT_ENOUGH_REPLICAS) when the ISR is smaller than this") }
-                    { input(Field::RecordsPerSecond, "rate", "records/s", &f.records_per_second, "send() calls per second of virtual time") }
-                    { input(Field::Records, "records", "records", &f.records, "How many records the application sends") }
-                    { input(Field::Keys, "keys", "keys", &f.keys, "pool:N (N distinct keys), null (sticky partitioner) or unique") }
+                    { input(Field::Seed, "seed", "seed", &f.seed, "One root seed makes the whole run reproducible: same seed and settings, same trace.".into()) }
+                    { crate::controls::field("profile", "profile", crate::controls::profile_select(profile, link.callback(|e: Event| {
+                        Msg::Edit(Field::Profile, e.target_unchecked_into::<HtmlInputElement>().value())
+                    })), "Which client's defaults and validation the model uses. kafka-2.0 has the tutorial's defaults (acks=1, linger.ms=0, no idempotence).".into()) }
+                    { input(Field::Acks, "acks", "acks", &f.acks, config_hint("acks")) }
+                    { input(Field::BatchSize, "batch-size", "batch.size", &f.batch_size, config_hint("batch.size")) }
+                    { input(Field::LingerMs, "linger-ms", "linger.ms", &f.linger_ms, config_hint("linger.ms")) }
+                    { input(Field::Partitions, "partitions", "partitions", &f.partitions, "Partitions of the topic (1 to 1024).".into()) }
+                    { input(Field::Brokers, "brokers", "brokers", &f.brokers, "Brokers in the cluster; partition leaders are spread over them.".into()) }
+                    { input(Field::ReplicationFactor, "replication-factor", "replication", &f.replication_factor, "Replicas per partition: the leader and its followers.".into()) }
+                    { input(Field::MinInsyncReplicas, "min-isr", "min.insync.replicas", &f.min_insync_replicas, "Topic config: with acks=all the leader refuses writes (NOT_ENOUGH_REPLICAS) while the ISR is smaller than this. Kafka's default is 1; 2 with replication 3 is the usual advice.".into()) }
+                    { input(Field::RecordsPerSecond, "rate", "records/s", &f.records_per_second, "send() calls per second of model time, evenly spaced.".into()) }
+                    { input(Field::Records, "records", "records", &f.records, "How many records the application sends in all.".into()) }
+                    { input(Field::Keys, "keys", "keys", &f.keys, "pool:N (N distinct keys), null (the sticky partitioner decides), unique, list:a,b,c (in turn) or hot:SHARE:POOL:KEY.".into()) }
                 </div>
+                <crate::config_panel::ConfigPanel profile={profile} set={self.config_set()}
+                    error={self.error_key.clone().zip(self.error.clone()).map(|(k, e)| (Some(k), e))} on_edit={self.edit_config.clone()} />
                 { for self.url_error.as_ref().map(|e| html! { <p id="url-error" class="error" role="alert">{ e }</p> }) }
                 { for self.error.as_ref().map(|e| html! { <p id="config-error" class="error" role="alert">{ e }</p> }) }
                 <div class="playback">
@@ -695,6 +763,9 @@ impl App {
                         }
                     }) }
                     <span id="clock" class="clock">{ format!("t = {:.3} ms", clock as f64 / 1000.0) }</span>
+                    { if self.playing && self.behind {
+                        html! { <span id="behind" class="hint" title="Each tick gets a fixed share of the frame; the rest draws the page">{ "the model runs slower than this speed" }</span> }
+                    } else { html! {} } }
                     { for self.sim.as_ref().map(|s| html! {
                         <span class="hash" title="Same seed and settings, same trace">{ format!("trace {:016x}", s.trace.hash()) }</span>
                     }) }
@@ -738,6 +809,28 @@ impl App {
         }
     }
 
+    /// `flush()` and `close(timeout)`: calls on the producer, recorded in the scenario (its
+    /// `calls`) so that a shared link or the timeline replays them.
+    fn call_buttons(&self, sim: &Simulation, link: &html::Scope<Self>) -> Html {
+        let open = !sim.is_finished() && !sim.app.calls.closing() && !sim.app.calls.closed;
+        let timeout = crate::controls::parse_timeout(&self.close_timeout);
+        let on_timeout = link.callback(|e: InputEvent| {
+            Msg::CloseTimeout(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
+        html! {
+            <div class="calls" role="group" aria-label="Producer calls">
+                <button id="call-flush" disabled={!open || sim.app.calls.flushing()} onclick={link.callback(|_| Msg::Flush)}
+                    title="producer.flush(): every batch becomes sendable now; the application waits until the records sent so far complete">{ "flush()" }</button>
+                <button id="call-close" disabled={!open || timeout.is_err()} onclick={link.callback(|_| Msg::Close)}
+                    title="producer.close(timeout): sends what is buffered and stops; after the timeout the rest is aborted">
+                    { match timeout { Ok(Some(ms)) => format!("close({ms} ms)"), _ => "close()".to_string() } }</button>
+                <input id="close-timeout" class="timeout" value={self.close_timeout.clone()} oninput={on_timeout} placeholder="no timeout"
+                    aria-label="close() timeout in ms (blank: wait for every record)" aria-invalid={timeout.is_err().to_string()}
+                    title="close() timeout in ms; blank waits for every record, 0 aborts at once" inputmode="numeric" />
+            </div>
+        }
+    }
+
     fn pipeline(&self, sim: &Simulation, link: &html::Scope<Self>) -> Html {
         let sel = panels::Selection {
             record: self.selected,
@@ -745,7 +838,7 @@ impl App {
         };
         html! {
             <div class="pipeline">
-                { panels::stage("app-panel", "Application", "send()", panels::application(sim, &sel)) }
+                { panels::stage("app-panel", "Application", "send()", panels::application(sim, &sel, self.call_buttons(sim, link))) }
                 { panels::stage("serializer-panel", "Serializer", "key/value → bytes", panels::serializer(sim)) }
                 { panels::stage("partitioner-panel", "Partitioner", "which partition", panels::partitioner(sim)) }
                 { panels::stage("accumulator-panel", "Record Accumulator", "batches per partition", panels::accumulator(sim, &sel)) }
@@ -757,72 +850,23 @@ impl App {
     }
 
     fn charts(&self) -> Html {
-        if self.series.samples.len() < 2 {
-            return html! {};
-        }
-        let rate: Vec<Option<f64>> = self
-            .series
-            .samples
-            .iter()
-            .map(|s| Some(s.acked_per_s))
-            .collect();
-        let latency: Vec<Option<f64>> = self.series.samples.iter().map(|s| s.latency_ms).collect();
-        html! {
-            <section class="charts" aria-label="Charts over model time">
-                { crate::charts::line_chart("chart-rate", "acknowledged records/s", "/s", &rate) }
-                { crate::charts::line_chart("chart-latency", "send → callback latency", "ms", &latency) }
-            </section>
-        }
-    }
-
-    fn sweep_panel(&self, link: &html::Scope<Self>) -> Html {
-        use crate::sweep::{BATCH_SIZES, LINGERS_MS};
-        let total = BATCH_SIZES.len() * LINGERS_MS.len();
-        let done = self.sweep.as_ref().map_or(0, |s| s.points.len());
-        let running = self.sweep.is_some() && done < total;
-        let best = self
-            .sweep
-            .iter()
-            .flat_map(|s| s.points.iter().flatten())
-            .map(|p| p.throughput)
-            .fold(0.0, f64::max);
-        let table = self.sweep.as_ref().map(|s| {
-            let cell = |i: usize| match s.points.get(i) {
-                Some(Some(p)) => {
-                    let heat = if best > 0.0 { (p.throughput / best * 60.0) as u32 } else { 0 };
-                    html! {
-                        <td class="sweep-cell" style={format!("background: color-mix(in srgb, var(--ok) {heat}%, transparent)")}
-                            title={format!("{:.1} records per request", p.records_per_request)}>
-                            <b>{ format!("{:.0}", p.throughput) }</b><br/>{ format!("{:.1} ms", p.latency_ms) }
-                        </td>
-                    }
-                }
-                Some(None) => html! { <td class="sweep-cell">{ "–" }</td> },
-                None => html! { <td class="sweep-cell pending">{ "…" }</td> },
-            };
-            html! {
-                <table class="deliveries sweep" id="sweep-table">
-                    <thead><tr><th>{ "batch.size \\ linger.ms" }</th>{ for LINGERS_MS.iter().map(|l| html! { <th>{ l }</th> }) }</tr></thead>
-                    <tbody>{ for BATCH_SIZES.iter().enumerate().map(|(r, b)| html! {
-                        <tr><th>{ b }</th>{ for (0..LINGERS_MS.len()).map(|c| cell(r * LINGERS_MS.len() + c)) }</tr>
-                    }) }</tbody>
-                </table>
-            }
-        });
-        html! {
-            <details class="events" id="sweep" open={self.sweep.is_some()}>
-                <summary>{ "Sweep: throughput and latency across batch.size × linger.ms" }</summary>
-                <p class="hint">{ format!("Each cell runs this workload ({} records, no faults) through the model twice: capacity in acknowledged records per second when the application sends flat out, and the mean send-to-callback latency at the workload's own rate.", SWEEP_RECORDS) }</p>
-                <button id="sweep-run" disabled={running || self.sim.is_none()} onclick={link.callback(|_| Msg::SweepStart)}>{ "Run the sweep" }</button>
-                { if self.sweep.is_some() { html! { <progress id="sweep-progress" max={total.to_string()} value={done.to_string()}></progress> } } else { html! {} } }
-                { for table }
-            </details>
-        }
+        crate::charts::grid(&self.series)
     }
 
     /// The model's metrics under Kafka's names, beside the real producer's in Real mode.
-    fn metrics_panel(&self, sim: &Simulation) -> Html {
-        let model = serde_json::to_value(sim.metrics()).unwrap_or_default();
+    fn metrics_panel(&self, sim: &Simulation, link: &html::Scope<Self>) -> Html {
+        let ontoggle = link.callback(|e: Event| {
+            Msg::MetricsOpen(
+                e.target_unchecked_into::<web_sys::Element>()
+                    .has_attribute("open"),
+            )
+        });
+        // Closed, the table is not built at all (it would change on every tick).
+        let model = if self.metrics_open {
+            serde_json::to_value(sim.metrics()).unwrap_or_default()
+        } else {
+            serde_json::Value::Null
+        };
         let real: std::collections::BTreeMap<&str, f64> = self
             .real_metrics
             .iter()
@@ -851,13 +895,13 @@ impl App {
             }
         });
         html! {
-            <details class="events" id="metrics">
+            <details class="events" id="metrics" {ontoggle}>
                 <summary>{ "Metrics (producer-metrics, under Kafka's names)" }</summary>
                 <table class="deliveries metrics-table">
                     <thead><tr><th>{ "metric" }</th><th>{ "model" }</th>{ if show_real { html! { <th>{ "real (librdkafka)" }</th> } } else { html! {} } }</tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
-                <p class="hint">{ "Model averages and rates cover the run so far (Kafka samples 2 windows of 30 s)." }</p>
+                <p class="hint">{ "Computed as Kafka computes them: rates and averages over metrics.num.samples windows of metrics.sample.window.ms (2 × 30 s by default), totals over the whole run; latency percentiles as kafka-producer-perf-test prints them." }</p>
             </details>
         }
     }

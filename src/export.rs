@@ -101,6 +101,28 @@ pub fn librdkafka_properties(config: &ProducerConfig, bootstrap: &str) -> String
     s
 }
 
+/// The export panel: its own component, so the code is built only when the config changes.
+#[derive(yew::Properties, PartialEq)]
+pub struct ExportProps {
+    pub config: ProducerConfig,
+    pub topic: String,
+}
+
+#[yew::function_component(ExportPanel)]
+pub fn export_panel(props: &ExportProps) -> yew::Html {
+    const BOOTSTRAP: &str = "localhost:9092";
+    yew::html! {
+        <details class="events export" id="export">
+            <summary>{ "Export this producer's config as code" }</summary>
+            <div class="export-grid">
+                <figure><figcaption>{ "Java" }</figcaption><pre>{ java(&props.config, BOOTSTRAP, &props.topic) }</pre></figure>
+                <figure><figcaption>{ "Python (confluent-kafka)" }</figcaption><pre>{ python(&props.config, BOOTSTRAP, &props.topic) }</pre></figure>
+                <figure><figcaption>{ "librdkafka properties" }</figcaption><pre>{ librdkafka_properties(&props.config, BOOTSTRAP) }</pre></figure>
+            </div>
+        </details>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,9 +114,15 @@ impl FormState {
         s.producer = producer;
         s.network = base.network.clone();
         s.faults = base.faults.clone();
+        s.calls = base.calls.clone();
+        // The form shows four cluster fields; the rest (topic, lag and session timeouts, …)
+        // are the base scenario's.
         s.cluster = producer_sim::scenario::ClusterSpec {
-            topic: base.cluster.topic.clone(),
-            ..s.cluster
+            brokers: s.cluster.brokers,
+            partitions: s.cluster.partitions,
+            replication_factor: s.cluster.replication_factor,
+            min_insync_replicas: s.cluster.min_insync_replicas,
+            ..base.cluster.clone()
         };
         let w = &base.workload;
         s.workload.value_bytes = w.value_bytes;
@@ -218,6 +224,13 @@ mod tests {
             fault: producer_sim::scenario::Fault::KillLeader { partition: 0 },
         });
         base.workload.sync = true;
+        base.cluster.replica_lag_time_max_ms = 500;
+        base.calls.push(producer_sim::scenario::CallAt {
+            at_ms: 9,
+            call: producer_sim::scenario::ProducerCall::Close {
+                timeout_ms: Some(100),
+            },
+        });
         let form = FormState::from_scenario(&base);
         assert_eq!(form.acks, "1");
         assert_eq!(form.to_scenario_over(&base).unwrap(), base);

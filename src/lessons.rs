@@ -1,10 +1,12 @@
-//! Lessons: one per section of the producers tutorial. Each is a scenario file
-//! (`scenarios/lessons/*.toml`, embedded as JSON by `build.rs`), a short narrative, what to
-//! watch, and a question whose answer the finished run itself gives.
+//! Lessons: one per section of the producers tutorial, its pitfalls and best practices. Each
+//! is a scenario file (`scenarios/lessons/*.toml`, embedded as JSON by `build.rs`), a short
+//! narrative, what to watch, and a question whose answer the finished run itself gives
+//! ([`answers`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+mod answers;
+#[cfg(test)]
+mod tests;
 
-use producer_sim::event::{EventKind, Outcome};
 use producer_sim::{Scenario, Simulation};
 
 pub struct Lesson {
@@ -28,80 +30,31 @@ impl Lesson {
     }
 }
 
-fn final_log(sim: &Simulation, p: u32) -> Vec<u64> {
-    sim.partition_log(p)
-        .map(|r| r.entries().map(|e| e.record).collect())
-        .unwrap_or_default()
+macro_rules! scenario {
+    ($file:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".json"))
+    };
 }
 
-fn acked_missing(sim: &Simulation) -> usize {
-    sim.deliveries
-        .iter()
-        .filter(|d| {
-            matches!(d.outcome, Outcome::Acked { .. })
-                && !final_log(sim, d.partition).contains(&d.record)
-        })
-        .count()
-}
-
-fn duplicates(sim: &Simulation) -> usize {
-    (0..sim.metadata.num_partitions())
-        .map(|p| {
-            let log = final_log(sim, p);
-            log.len() - log.iter().collect::<BTreeSet<_>>().len()
-        })
-        .sum()
-}
-
+/// In the tutorial's order.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
-        id: "keys",
-        title: "Keys and partitions",
-        narrative: "A keyed record goes to toPositive(murmur2(serialized key)) % partitions. Not hashCode(), and not abs(). The same key always lands on the same partition, so its records stay in order.",
-        watch: "The Partitioner panel's arithmetic, and the colours of each key in the broker logs.",
-        question: "On how many partitions did each key land?",
-        scenario: include_str!(concat!(
-            env!("OUT_DIR"),
-            "/lessons/keys-same-partition.json"
-        )),
-        answer: |sim| {
-            let mut by_key: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-            for p in 0..sim.metadata.num_partitions() {
-                for e in sim.partition_log(p).into_iter().flat_map(|r| r.entries()) {
-                    by_key
-                        .entry(e.key.unwrap_or_default())
-                        .or_default()
-                        .insert(p);
-                }
-            }
-            let most = by_key.values().map(BTreeSet::len).max().unwrap_or(0);
-            format!(
-                "Every key on exactly {most} partition ({} keys).",
-                by_key.len()
-            )
-        },
+        id: "producer",
+        title: "What a producer is",
+        narrative: "A producer is the client your application uses to write records to a Kafka topic. send() only hands a record over and returns at once. The producer turns key and value into bytes, picks a partition, adds the record to a batch, and a background thread ships the batch to that partition's leader broker, which appends it to the partition's log at the next offset. A callback then tells the application where the record landed.",
+        watch: "Press Step (→) repeatedly: record #0 goes through every panel from left to right, from send() to its callback.",
+        question: "Where did record #0 land, and how long after send() did its callback fire?",
+        scenario: scenario!("what-a-producer-is"),
+        answer: answers::producer,
     },
     Lesson {
-        id: "null-keys",
-        title: "Null keys are sticky, not round-robin",
-        narrative: "Since Kafka 3.3 (KIP-794), records without a key stick to one partition until about batch.size bytes went there, then move on. Round-robin, as many tutorials say, would make tiny batches.",
-        watch: "The Partitioner panel's byte count toward the switch, and runs of one colour in the logs.",
-        question: "How many records went to a partition before the partitioner moved on, on average?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/null-keys-sticky.json")),
-        answer: |sim| {
-            let switches = sim
-                .trace
-                .events()
-                .iter()
-                .filter(|e| matches!(e.kind, EventKind::StickySwitched { .. }))
-                .count();
-            format!(
-                "About {} records per stint ({} switches for {} records), not 1.",
-                sim.deliveries.len() / (switches + 1),
-                switches,
-                sim.deliveries.len()
-            )
-        },
+        id: "architecture",
+        title: "The architecture: two threads and a buffer",
+        narrative: "KafkaProducer has two sides. The application thread runs send(): serializer, partitioner, then the RecordAccumulator, a buffer of buffer.memory bytes holding one queue of batches per partition. The Sender thread drains ready batches, groups them by leader broker into one ProduceRequest per broker, keeps up to max.in.flight.requests.per.connection requests in flight on each connection, and runs the callbacks when the responses come back.",
+        watch: "The Sender panel: one request carries batches for several partitions, and each broker connection has its own in-flight slots.",
+        question: "How many produce requests carried the 2,000 records, and how many batches rode in each?",
+        scenario: scenario!("architecture"),
+        answer: answers::architecture,
     },
     Lesson {
         id: "acks-1",
@@ -109,8 +62,8 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "With acks=1 the leader answers after its own append. Here the followers lag, the leader acknowledges and dies, and a follower from the ISR takes over with a shorter log. When the old leader returns it truncates: acknowledged records are gone.",
         watch: "The callbacks (all acknowledged), then the fault, the election and the truncation in the event trace.",
         question: "How many acknowledged records are missing from the final log?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/acks1-failover.json")),
-        answer: |sim| format!("{} acknowledged records are lost.", acked_missing(sim)),
+        scenario: scenario!("acks1-failover"),
+        answer: answers::acks_lost,
     },
     Lesson {
         id: "acks-all",
@@ -118,8 +71,35 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "The same failover with acks=all (the default since Kafka 3.0) and min.insync.replicas=2: the leader answers only once the in-sync followers have the data, so nothing it acknowledged can be lost.",
         watch: "Dashed log cells above the high watermark wait; callbacks come only for committed records.",
         question: "How many acknowledged records are missing from the final log?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/acks-all-failover.json")),
-        answer: |sim| format!("{} acknowledged records are lost.", acked_missing(sim)),
+        scenario: scenario!("acks-all-failover"),
+        answer: answers::acks_lost,
+    },
+    Lesson {
+        id: "retries-backoff",
+        title: "Retries and backoff",
+        narrative: "A retriable error puts the batch back in the accumulator. It waits retry.backoff.ms before the next try, and since Kafka 3.7 (KIP-580) the wait doubles on each retry up to retry.backoff.max.ms, with ±20% jitter so that clients do not retry in lockstep. retries is practically unlimited (2147483647); delivery.timeout.ms (2 minutes) bounds the whole attempt. The tutorial's fixed 100 ms backoff is outdated.",
+        watch: "batch_retried and the next drained of the same batch in the event trace; the record-retry-rate chart.",
+        question: "How long did the first refused batch wait before each retry?",
+        scenario: scenario!("retries-backoff"),
+        answer: answers::retries_backoff,
+    },
+    Lesson {
+        id: "batch-linger",
+        title: "batch.size and linger.ms",
+        narrative: "Each partition fills one batch at a time. A batch leaves when it holds batch.size bytes, or when it has waited linger.ms since it was created, whichever comes first (Kafka 4.0's default linger.ms is 5; before, 0). A small linger trades a few milliseconds for far fewer, fuller requests.",
+        watch: "The accumulator's fill bars and linger countdowns; batch-size-avg in the charts.",
+        question: "Why did the batches leave: full, because linger.ms expired, or something else?",
+        scenario: scenario!("batch-size-linger"),
+        answer: answers::batch_linger,
+    },
+    Lesson {
+        id: "compression",
+        title: "Compression",
+        narrative: "compression.type (none by default; gzip, snappy, lz4 or zstd) compresses each batch as a whole on the producer; the broker stores it compressed and consumers decompress it. Repetitive data and bigger batches compress better, so lingering a little helps. The model really compresses each batch; its values are a number padded with dots, which compress far better than real data.",
+        watch: "compression-rate-avg and batch-size-avg in the charts.",
+        question: "How small did lz4 make the batches?",
+        scenario: scenario!("compression"),
+        answer: answers::compression,
     },
     Lesson {
         id: "retries",
@@ -127,11 +107,8 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "The broker writes a batch but its response is lost. The producer times out and retries, and without idempotence the broker writes the batch again.",
         watch: "The dropped response, the timeout, and the retried batch in the Sender panel.",
         question: "How many records are in the log twice?",
-        scenario: include_str!(concat!(
-            env!("OUT_DIR"),
-            "/lessons/retries-without-idempotence.json"
-        )),
-        answer: |sim| format!("{} records were written twice.", duplicates(sim)),
+        scenario: scenario!("retries-without-idempotence"),
+        answer: answers::retries_duplicate,
     },
     Lesson {
         id: "idempotence",
@@ -139,58 +116,8 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "With enable.idempotence (the default since Kafka 3.0) each batch carries a producer id and sequence numbers. The broker remembers the last five batches per producer and answers a retry with the original offset instead of writing again.",
         watch: "broker_appended with duplicate: true in the event trace.",
         question: "How many records are in the log twice?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/idempotence-dedups.json")),
-        answer: |sim| {
-            let dedup = sim
-                .trace
-                .events()
-                .iter()
-                .filter(|e| {
-                    matches!(
-                        e.kind,
-                        EventKind::BrokerAppended {
-                            duplicate: true,
-                            ..
-                        }
-                    )
-                })
-                .count();
-            format!(
-                "{} records were written twice; the broker recognised {dedup} retried batch(es).",
-                duplicates(sim)
-            )
-        },
-    },
-    Lesson {
-        id: "errors",
-        title: "Error handling: retriable or not",
-        narrative: "Errors whose exception extends RetriableException (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NETWORK_EXCEPTION) are retried until delivery.timeout.ms; the others (RECORD_TOO_LARGE, INVALID_TOPIC, authorization) go straight to the callback. Here a follower falls out of the ISR, so with min.insync.replicas=3 the leader refuses acks=all writes until it is back.",
-        watch: "broker_rejected NOT_ENOUGH_REPLICAS and batch_retried in the event trace, then the ISR growing back.",
-        question: "How many records failed, and how many record retries did it take?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/error-handling.json")),
-        answer: |sim| {
-            let m = sim.metrics();
-            format!(
-                "{} records failed after {} record retries: NOT_ENOUGH_REPLICAS is retriable.",
-                m.record_error_total, m.record_retry_total
-            )
-        },
-    },
-    Lesson {
-        id: "monitoring",
-        title: "Monitoring: what the metrics say",
-        narrative: "The producer's own metrics (producer-metrics) show how it batches: record-send-rate, records-per-request-avg, batch-size-avg, record-queue-time-avg and request-latency-avg. With linger.ms=20 at 2,000 records a second, batches fill while they wait.",
-        watch: "The Metrics table (open it below the pipeline).",
-        question: "How many records did a request carry, and how long did a batch wait?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/monitoring.json")),
-        answer: |sim| {
-            let m = sim.metrics();
-            format!(
-                "{:.1} records per request; batches waited {:.1} ms on average (record-queue-time-avg).",
-                m.records_per_request_avg.unwrap_or(0.0),
-                m.record_queue_time_avg.unwrap_or(0.0)
-            )
-        },
+        scenario: scenario!("idempotence-dedups"),
+        answer: answers::idempotence,
     },
     Lesson {
         id: "sync",
@@ -198,17 +125,62 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "send().get() waits for each record's result before sending the next. Every record then waits out linger.ms and a full round trip alone.",
         watch: "Batches of one record in the accumulator, one request at a time.",
         question: "How many records did each request carry, and how long did 100 records take?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/sync-vs-async.json")),
-        answer: |sim| {
-            let m = sim.metrics();
-            let end = sim.deliveries.iter().map(|d| d.at_us).max().unwrap_or(0);
-            format!(
-                "{:.1} records per request; {:.0} ms for {} records.",
-                m.records_per_request_avg.unwrap_or(0.0),
-                end as f64 / 1000.0,
-                sim.deliveries.len()
-            )
-        },
+        scenario: scenario!("sync-vs-async"),
+        answer: answers::sync,
+    },
+    Lesson {
+        id: "serialization",
+        title: "Serialization: records are bytes",
+        narrative: "Kafka stores and moves bytes. key.serializer and value.serializer (StringSerializer here: UTF-8) turn each key and value into bytes inside send(), before the partitioner hashes the key's bytes. In the batch a record takes those bytes plus a few varint fields: its length, timestamp and offset deltas, key and value lengths, and the header count.",
+        watch: "The Serializer panel: the key as text and as hex bytes.",
+        question: "How many bytes were the key and the value, and what did a record cost in its batch?",
+        scenario: scenario!("serialization"),
+        answer: answers::serialization,
+    },
+    Lesson {
+        id: "keys",
+        title: "Keys and partitions",
+        narrative: "A keyed record goes to toPositive(murmur2(serialized key)) % partitions. Not hashCode(), and not abs(). The same key always lands on the same partition, so its records stay in order.",
+        watch: "The Partitioner panel's arithmetic, and the colours of each key in the broker logs.",
+        question: "On how many partitions did each key land?",
+        scenario: scenario!("keys-same-partition"),
+        answer: answers::keys,
+    },
+    Lesson {
+        id: "null-keys",
+        title: "Null keys are sticky, not round-robin",
+        narrative: "Since Kafka 3.3 (KIP-794), records without a key stick to one partition until about batch.size bytes went there, then move on. Round-robin, as many tutorials say, would make tiny batches.",
+        watch: "The Partitioner panel's byte count toward the switch, and runs of one colour in the logs.",
+        question: "How many records went to a partition before the partitioner moved on, on average?",
+        scenario: scenario!("null-keys-sticky"),
+        answer: answers::null_keys,
+    },
+    Lesson {
+        id: "errors",
+        title: "Error handling: retriable or not",
+        narrative: "Errors whose exception extends RetriableException (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NETWORK_EXCEPTION) are retried until delivery.timeout.ms; the others (RECORD_TOO_LARGE, INVALID_TOPIC, authorization) go straight to the callback. Here a follower falls out of the ISR, so with min.insync.replicas=3 the leader refuses acks=all writes until it is back.",
+        watch: "broker_rejected NOT_ENOUGH_REPLICAS and batch_retried in the event trace, then the ISR growing back.",
+        question: "How many records failed, and how many record retries did it take?",
+        scenario: scenario!("error-handling"),
+        answer: answers::errors,
+    },
+    Lesson {
+        id: "sweep",
+        title: "Batching and performance: the sweep",
+        narrative: "Throughput comes from batching: more records per request means fewer round trips for the same data. Latency is the price of waiting for a batch to fill. The sweep below runs this workload through the model at every batch.size × linger.ms and shows both.",
+        watch: "Run the sweep (below the charts) once the run is over: capacity grows to the right and down, latency with linger.ms.",
+        question: "At this workload, what do the sweep's corners give: tiny batches with no linger, against big batches with linger.ms 20?",
+        scenario: scenario!("batching-sweep"),
+        answer: answers::sweep,
+    },
+    Lesson {
+        id: "monitoring",
+        title: "Monitoring: what the metrics say",
+        narrative: "The producer's own metrics (producer-metrics) show how it batches: record-send-rate, records-per-request-avg, batch-size-avg, record-queue-time-avg and request-latency-avg. With linger.ms=20 at 2,000 records a second, batches fill while they wait.",
+        watch: "The charts, and the Metrics table below them.",
+        question: "How many records did a request carry, and how long did a batch wait?",
+        scenario: scenario!("monitoring"),
+        answer: answers::monitoring,
     },
     Lesson {
         id: "no-flush",
@@ -216,78 +188,29 @@ pub const LESSONS: &[Lesson] = &[
         narrative: "send() only hands records to the accumulator. An application that exits without flush() or close() drops whatever is still waiting there, and no callback ever reports it.",
         watch: "Batches still lingering in the accumulator when the process exits.",
         question: "How many records never reached Kafka?",
-        scenario: include_str!(concat!(
-            env!("OUT_DIR"),
-            "/lessons/no-flush-before-exit.json"
-        )),
-        answer: |sim| {
-            format!(
-                "{} of {} records were never sent.",
-                sim.records_sent() as usize - sim.deliveries.len(),
-                sim.records_sent()
-            )
-        },
+        scenario: scenario!("no-flush-before-exit"),
+        answer: answers::no_flush,
+    },
+    Lesson {
+        id: "ignored-callbacks",
+        title: "Pitfall: ignored callbacks hide failures",
+        narrative: "send() returns a Future and does not throw when a delivery fails later. An application that neither passes a callback nor checks the Future (fire-and-forget) never learns that records were lost. Here the client is cut off from the broker for longer than delivery.timeout.ms, so records expire.",
+        watch: "Red entries in the Callbacks panel once delivery.timeout.ms passes: the only place the failure shows.",
+        question: "How many records failed, while every send() returned normally?",
+        scenario: scenario!("ignored-callbacks"),
+        answer: answers::ignored_callbacks,
     },
     Lesson {
         id: "tiny-batches",
         title: "Pitfall: tiny batches",
         narrative: "batch.size caps each partition's batch. At 100 bytes, a batch holds about one record, so the producer sends a request per record where a few would do.",
-        watch: "records-per-request-avg and batch-size-avg in the metrics table.",
+        watch: "records-per-request-avg and batch-size-avg in the charts.",
         question: "How many records did a request carry on average?",
-        scenario: include_str!(concat!(env!("OUT_DIR"), "/lessons/tiny-batches.json")),
-        answer: |sim| {
-            format!(
-                "{:.2} records per request.",
-                sim.metrics().records_per_request_avg.unwrap_or(0.0)
-            )
-        },
+        scenario: scenario!("tiny-batches"),
+        answer: answers::tiny_batches,
     },
 ];
 
 pub fn find(id: &str) -> Option<&'static Lesson> {
     LESSONS.iter().find(|l| l.id == id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn finished(lesson: &Lesson) -> Simulation {
-        let mut sim = Simulation::new(lesson.scenario(), true).unwrap();
-        sim.run_to_completion(3_600_000_000);
-        assert!(sim.is_finished(), "{}", lesson.id);
-        sim
-    }
-
-    #[test]
-    fn every_lesson_runs_and_shows_what_it_promises() {
-        for lesson in LESSONS {
-            let sim = finished(lesson);
-            let answer = lesson.answer(&sim);
-            match lesson.id {
-                "keys" => assert!(
-                    answer.starts_with("Every key on exactly 1 partition"),
-                    "{answer}"
-                ),
-                "null-keys" => assert!(!answer.contains("per stint (0 switches"), "{answer}"),
-                "acks-1" => assert!(!answer.starts_with("0 "), "acks=1 loses: {answer}"),
-                "acks-all" => assert!(answer.starts_with("0 "), "acks=all keeps: {answer}"),
-                "retries" => assert!(!answer.starts_with("0 "), "{answer}"),
-                "idempotence" => assert!(
-                    answer.starts_with("0 ") && !answer.contains("recognised 0"),
-                    "{answer}"
-                ),
-                "sync" => assert!(answer.starts_with("1.0 records per request"), "{answer}"),
-                "errors" => assert!(
-                    answer.starts_with("0 records failed after")
-                        && !answer.contains("after 0 record"),
-                    "{answer}"
-                ),
-                "monitoring" => assert!(!answer.starts_with("1.0 records"), "{answer}"),
-                "no-flush" => assert!(!answer.starts_with("0 of"), "{answer}"),
-                "tiny-batches" => assert!(answer.starts_with("1."), "{answer}"),
-                other => panic!("lesson {other} has no check"),
-            }
-        }
-    }
 }

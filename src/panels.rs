@@ -23,8 +23,9 @@ impl Selection {
     }
 }
 
-/// Log cells shown per partition; older ones are summarised as a count.
-const LOG_CELLS: usize = 14;
+/// Log cells kept per partition (as many as fit are shown); older ones are summarised as a
+/// count, so the DOM stays bounded however long the run.
+const LOG_CELLS: usize = 10;
 
 fn last_event<'a, T>(
     events: &'a [SimEvent],
@@ -32,6 +33,9 @@ fn last_event<'a, T>(
 ) -> Option<T> {
     events.iter().rev().find_map(pick)
 }
+
+/// Characters of a value shown in the Serializer panel.
+const VALUE_SHOWN: usize = 12;
 
 fn partition_class(p: u32) -> String {
     format!("p{}", p % 12)
@@ -54,7 +58,34 @@ pub fn stage(id: &str, title: &str, subtitle: &str, body: Html) -> Html {
     }
 }
 
-pub fn application(sim: &Simulation, sel: &Selection) -> Html {
+/// What `flush()` or `close()` is doing, if the application called one.
+pub fn producer_call_status(sim: &Simulation) -> Option<String> {
+    let calls = &sim.app.calls;
+    let waiting = sim.records_sent().saturating_sub(sim.delivered_count());
+    if calls.closed {
+        let closed = last_event(sim.trace.events(), |e| match e.kind {
+            EventKind::ProducerClosed { forced, aborted } => Some((forced, aborted)),
+            _ => None,
+        });
+        return Some(match closed {
+            Some((true, aborted)) => format!(
+                "close() timed out: {aborted} records aborted (\"Producer is closed forcefully.\")"
+            ),
+            _ => "close() returned: the producer is closed".to_string(),
+        });
+    }
+    if calls.closing() {
+        return Some(format!("close() waits for {waiting} records to complete"));
+    }
+    if calls.flushing() {
+        return Some(format!(
+            "flush() blocks the application: {waiting} records to complete, every batch sendable now"
+        ));
+    }
+    None
+}
+
+pub fn application(sim: &Simulation, sel: &Selection, calls: Html) -> Html {
     let events = sim.trace.events();
     let recent: Vec<Html> = events
         .iter()
@@ -70,21 +101,32 @@ pub fn application(sim: &Simulation, sel: &Selection) -> Html {
         })
         .take(8)
         .collect();
-    let total = sim.scenario.workload.records;
+    let w = &sim.scenario.workload;
+    let total = w.records;
     let blocked = sim.app.blocked_on().map(|(r, bytes, since)| html! {
         <p class="error" role="status">{ format!("send() of #{r} blocked for {:.1} ms: needs {bytes} B of buffer.memory",
             (sim.now_us() - since) as f64 / 1000.0) }</p>
     });
-    let mode = if sim.scenario.workload.sync {
+    let mode = if w.sync {
         "sync: send().get() on each record"
     } else {
         "async send with a callback"
+    };
+    let values = match w.value_bytes_max {
+        Some(max) if max > w.value_bytes => format!("{}–{max} B values", w.value_bytes),
+        _ => format!("{} B values", w.value_bytes),
+    };
+    let headers = match w.headers.len() {
+        0 => String::new(),
+        n => format!(" · {n} header{}", if n == 1 { "" } else { "s" }),
     };
     html! {
         <>
             <p class="metric"><b>{ sim.records_sent() }</b>{ format!(" / {total} send() calls") }</p>
             { for blocked }
-            <p class="hint">{ format!("{} records/s, {mode}", sim.scenario.workload.records_per_second) }</p>
+            <p class="hint">{ format!("{} records/s · keys {} · {values}{headers} · {mode}", w.records_per_second, w.keys.to_form_text()) }</p>
+            { calls }
+            { for producer_call_status(sim).map(|s| html! { <p class="call-status" id="call-status" role="status">{ s }</p> }) }
             <ul class="chips">{ for recent }</ul>
         </>
     }
@@ -92,8 +134,8 @@ pub fn application(sim: &Simulation, sel: &Selection) -> Html {
 
 pub fn serializer(sim: &Simulation) -> Html {
     let events = sim.trace.events();
-    let Some((record, key)) = last_event(events, |e| match &e.kind {
-        EventKind::Send { record, key, .. } => Some((*record, key.clone())),
+    let Some((record, key, value)) = last_event(events, |e| match &e.kind {
+        EventKind::Send { record, key, value } => Some((*record, key.clone(), value.clone())),
         _ => None,
     }) else {
         return html! { <p class="hint">{ "Waiting for the first send()" }</p> };
@@ -115,8 +157,13 @@ pub fn serializer(sim: &Simulation) -> Html {
                 Some(k) => html! { <><code class="text">{ format!("\"{k}\"") }</code><code class="bytes">{ hex(k.as_bytes()) }</code></> },
                 None => html! { <code class="text">{ "null (no bytes)" }</code> },
             } }
-            <p class="label">{ "value" }</p>
-            <code class="bytes">{ value_len.map_or("null".to_string(), |n| format!("{n} bytes")) }</code>
+            <p class="label">{ format!("value · {}", value_len.map_or("null".to_string(), |n| format!("{n} bytes"))) }</p>
+            { for value.map(|v| {
+                // The first bytes; the rest is summarised.
+                let shown: String = v.chars().take(VALUE_SHOWN).collect();
+                let more = if v.len() > shown.len() { "…" } else { "" };
+                html! { <><code class="text">{ format!("\"{shown}{more}\"") }</code><code class="bytes">{ format!("{}{more}", hex(shown.as_bytes())) }</code></> }
+            }) }
         </div>
     }
 }
@@ -174,13 +221,15 @@ pub fn accumulator(sim: &Simulation, sel: &Selection) -> Html {
             let status = if b.is_full() {
                 "full".to_string()
             } else if linger_left > 0 {
-                format!("linger {:.1} ms", linger_left as f64 / 1000.0)
+                format!("{:.1} ms left", linger_left as f64 / 1000.0)
             } else {
                 "ready".to_string()
             };
             html! {
                 <div key={b.id} class={classes!("batch", "enter", partition_class(p),
-                    sel.record.filter(|r| b.records.iter().any(|x| x.id == *r)).map(|_| "selected"))} title={format!("batch {}", b.id)}>
+                    sel.record.filter(|r| b.records.iter().any(|x| x.id == *r)).map(|_| "selected"))}
+                    title={format!("batch {} · {} records · {} of {} bytes · {}", b.id, b.record_count(), b.size_in_bytes, batch_size.max(b.write_limit),
+                        if linger_left > 0 && !b.is_full() { format!("linger.ms: {status}") } else { status.clone() })}>
                     <div class="fill" style={format!("width:{fill}%")}></div>
                     <span>{ format!("b{} · {} rec · {} B · {status}", b.id, b.record_count(), b.size_in_bytes) }</span>
                 </div>
@@ -266,10 +315,19 @@ pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
     let rows = sim.cluster.partitions.iter().map(|part| {
         let p = part.id;
         let log = sim.partition_log(p);
-        let len = log.map_or(0, |r| r.len());
-        let skip = len.saturating_sub(LOG_CELLS);
         let hw = part.high_watermark;
-        let cells = log.into_iter().flat_map(|r| r.entries().skip(skip)).map(|e| {
+        // Only the newest cells are read (from the end): the cost stays flat as the log grows.
+        let mut newest: Vec<_> = log
+            .into_iter()
+            .flat_map(|r| r.batches.iter().rev().flat_map(|b| b.entries().rev()))
+            .take(LOG_CELLS)
+            .collect();
+        newest.reverse();
+        let skip = log.map_or(0, |r| {
+            ((r.log_end_offset() - r.log_start_offset()).max(0) as usize)
+                .saturating_sub(newest.len())
+        });
+        let cells = newest.into_iter().map(|e| {
             let committed = if e.offset < hw { "committed" } else { "uncommitted" };
             html! {
                 <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p), committed, sel.class(e.record))}
@@ -286,12 +344,12 @@ pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
         html! {
             <div class="row" key={p}>
                 <span class={classes!("pill", partition_class(p))}>{ format!("P{p}") }</span>
-                <span class="leader" title={format!("replicas {:?} · ISR {:?} · high watermark {hw}", part.assignment, part.isr)}>
-                    { leader }
-                    { if replicated { html! { <><br/>{ format!("ISR {:?}", part.isr) }<br/>{ format!("HW {hw}") }</> } } else { html! {} } }
+                <span class="leader" title={format!("replicas {:?} · ISR {:?} · high watermark {hw} · {skip} older records not shown", part.assignment, part.isr)}>
+                    { format!("{leader} · HW {hw}") }<br/>
+                    { if replicated { format!("ISR {} ", part.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) } else { String::new() } }
+                    { if skip > 0 { html! { <span class="earlier" title="older records, not shown">{ format!("+{skip}") }</span> } } else { html! {} } }
                 </span>
-                { if skip > 0 { html! { <span class="earlier">{ format!("+{skip}") }</span> } } else { html! {} } }
-                <ol class="log">{ for cells }</ol>
+                <div class="log"><ol class="cells">{ for cells }</ol></div>
             </div>
         }
     });
@@ -310,7 +368,7 @@ pub fn callbacks(sim: &Simulation, sel: &Selection) -> Html {
     });
     html! {
         <>
-            <p class="metric"><b>{ sim.deliveries.len() }</b>{ " callbacks" }</p>
+            <p class="metric"><b>{ sim.delivered_count() }</b>{ " callbacks" }</p>
             <ul class="callbacks">{ for items }</ul>
         </>
     }
