@@ -19,6 +19,28 @@ pub enum BridgeEvent {
     Closed(String),
 }
 
+impl BridgeEvent {
+    /// Why this event ends a session on the bridge, if it does: a configuration the bridge
+    /// cannot honour, an error frame, a frame we cannot read, or the connection closing.
+    pub fn failure(&self) -> Option<String> {
+        match self {
+            BridgeEvent::Producer(ProducerFrame::ConfigRejected { rejected }) => {
+                let why: Vec<String> = rejected
+                    .iter()
+                    .map(|r| format!("{}: {}", r.key, r.reason))
+                    .collect();
+                Some(format!("the bridge cannot honour {}", why.join("; ")))
+            }
+            BridgeEvent::Frame(BridgeFrame::Error { message }) => {
+                Some(format!("bridge error: {message}"))
+            }
+            BridgeEvent::BadFrame(e) => Some(format!("unexpected frame from the bridge: {e}")),
+            BridgeEvent::Closed(why) => Some(format!("the bridge connection closed ({why})")),
+            _ => None,
+        }
+    }
+}
+
 pub struct BridgeClient {
     ws: WebSocket,
     _on_open: Closure<dyn FnMut()>,
@@ -109,4 +131,30 @@ pub fn query_param(search: &str, name: &str) -> Option<String> {
             .then(|| js_sys::decode_uri_component(v).ok()?.as_string())
             .flatten()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use producer_wire::RejectedKey;
+
+    #[test]
+    fn failures_name_their_reason_and_other_events_are_none() {
+        let rejected = BridgeEvent::Producer(ProducerFrame::ConfigRejected {
+            rejected: vec![RejectedKey {
+                key: "partitioner.class".into(),
+                reason: "no librdkafka equivalent".into(),
+            }],
+        });
+        assert_eq!(
+            rejected.failure().as_deref(),
+            Some("the bridge cannot honour partitioner.class: no librdkafka equivalent")
+        );
+        assert_eq!(
+            BridgeEvent::Closed("1006".into()).failure().as_deref(),
+            Some("the bridge connection closed (1006)")
+        );
+        assert_eq!(BridgeEvent::Open.failure(), None);
+        assert_eq!(BridgeEvent::Frame(BridgeFrame::Flushed).failure(), None);
+    }
 }

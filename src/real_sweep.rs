@@ -254,6 +254,15 @@ impl RealSweep {
     }
 
     fn on_bridge(&mut self, ctx: &Context<Self>, event: BridgeEvent) -> bool {
+        if let Some(why) = event.failure() {
+            // A connection closing after the sweep ended is not news.
+            if !matches!(event, BridgeEvent::Closed(_))
+                || !matches!(self.phase, Phase::Done | Phase::Failed(_))
+            {
+                self.stop(Phase::Failed(why));
+            }
+            return true;
+        }
         match event {
             BridgeEvent::Open => {
                 self.send(&ClientFrame::Hello {
@@ -274,17 +283,6 @@ impl RealSweep {
                     .map(|id| self.record(ctx, id, &value))
                     .collect();
                 self.send(&ClientFrame::ProduceBatch { records });
-                true
-            }
-            BridgeEvent::Producer(ProducerFrame::ConfigRejected { rejected }) => {
-                let why: Vec<String> = rejected
-                    .iter()
-                    .map(|r| format!("{}: {}", r.key, r.reason))
-                    .collect();
-                self.stop(Phase::Failed(format!(
-                    "the bridge cannot honour {}",
-                    why.join("; ")
-                )));
                 true
             }
             BridgeEvent::Producer(ProducerFrame::Stats { .. }) => false,
@@ -311,24 +309,11 @@ impl RealSweep {
                 true
             }
             BridgeEvent::Frame(BridgeFrame::Welcome { .. }) => false,
-            BridgeEvent::Frame(BridgeFrame::Error { message }) => {
-                self.stop(Phase::Failed(format!("bridge error: {message}")));
-                true
-            }
-            BridgeEvent::BadFrame(e) => {
-                self.stop(Phase::Failed(format!(
-                    "unexpected frame from the bridge: {e}"
-                )));
-                true
-            }
-            BridgeEvent::Closed(why) => {
-                if !matches!(self.phase, Phase::Done | Phase::Failed(_)) {
-                    self.stop(Phase::Failed(format!(
-                        "the bridge connection closed ({why})"
-                    )));
-                }
-                true
-            }
+            // Ended the session: handled by `failure()` above.
+            BridgeEvent::Producer(ProducerFrame::ConfigRejected { .. })
+            | BridgeEvent::Frame(BridgeFrame::Error { .. })
+            | BridgeEvent::BadFrame(_)
+            | BridgeEvent::Closed(_) => true,
         }
     }
 

@@ -274,6 +274,20 @@ impl TwinView {
 
     /// Returns whether to render now.
     fn on_bridge(&mut self, ctx: &Context<Self>, event: BridgeEvent) -> bool {
+        if let Some(why) = event.failure() {
+            if let BridgeEvent::Closed(_) = event {
+                // A connection closing after the run ended is not news.
+                if !matches!(self.phase, Phase::Done | Phase::Failed(_)) {
+                    let url = &ctx.props().bridge_url;
+                    self.stop(Phase::Failed(format!(
+                        "{why}; is producer-bridge running at {url}?"
+                    )));
+                }
+            } else {
+                self.stop(Phase::Failed(why));
+            }
+            return true;
+        }
         match event {
             BridgeEvent::Open => {
                 let config = ctx
@@ -320,17 +334,6 @@ impl TwinView {
                 }
                 true
             }
-            BridgeEvent::Producer(ProducerFrame::ConfigRejected { rejected }) => {
-                let why: Vec<String> = rejected
-                    .iter()
-                    .map(|r| format!("{}: {}", r.key, r.reason))
-                    .collect();
-                self.stop(Phase::Failed(format!(
-                    "the bridge cannot honour {}",
-                    why.join("; ")
-                )));
-                true
-            }
             BridgeEvent::Producer(ProducerFrame::Stats { .. }) => false,
             BridgeEvent::Frame(BridgeFrame::Delivery(d)) => {
                 let was = self.phase.clone();
@@ -356,25 +359,11 @@ impl TwinView {
                 true
             }
             BridgeEvent::Frame(BridgeFrame::Welcome { .. }) => false,
-            BridgeEvent::Frame(BridgeFrame::Error { message }) => {
-                self.stop(Phase::Failed(format!("bridge error: {message}")));
-                true
-            }
-            BridgeEvent::BadFrame(e) => {
-                self.stop(Phase::Failed(format!(
-                    "unexpected frame from the bridge: {e}"
-                )));
-                true
-            }
-            BridgeEvent::Closed(why) => {
-                if !matches!(self.phase, Phase::Done | Phase::Failed(_)) {
-                    self.stop(Phase::Failed(format!(
-                        "the bridge connection closed ({why}); is producer-bridge running at {}?",
-                        ctx.props().bridge_url
-                    )));
-                }
-                true
-            }
+            // Ended the session: handled by `failure()` above.
+            BridgeEvent::Producer(ProducerFrame::ConfigRejected { .. })
+            | BridgeEvent::Frame(BridgeFrame::Error { .. })
+            | BridgeEvent::BadFrame(_)
+            | BridgeEvent::Closed(_) => true,
         }
     }
 
