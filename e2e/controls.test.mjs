@@ -15,14 +15,14 @@ test('keyboard shortcuts and the timeline scrubber', async () => {
   for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
   assert.notEqual(await page.locator('#clock').textContent(), 't = 0.000 ms');
   await page.keyboard.press(' ');
-  await page.locator('#pause').waitFor({ timeout: 5000 });
+  await page.locator('#pause').waitFor({ timeout: 15000 });
   await page.waitForFunction(() => parseFloat(document.querySelector('#clock').textContent.slice(4)) > 300, null, { timeout: 30000 });
   await page.keyboard.press(' ');
-  await page.locator('#play').waitFor({ timeout: 5000 });
+  await page.locator('#play').waitFor({ timeout: 15000 });
   // Remember the state at 200 ms, go further, then come back with the timeline.
   const scrubTo = async (ms) => {
     await page.$eval('#scrubber', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, ms);
-    await page.waitForFunction((v) => document.querySelector('#clock').textContent === `t = ${v.toFixed(3)} ms`, ms, { timeout: 10000 });
+    await page.waitForFunction((v) => document.querySelector('#clock').textContent === `t = ${v.toFixed(3)} ms`, ms, { timeout: 30000 });
   };
   await scrubTo(200);
   // The charts are rebuilt up to that moment on the way.
