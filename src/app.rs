@@ -66,8 +66,10 @@ pub enum Msg {
     CloseTimeout(String),
     /// Light, dark, or the system's choice.
     Theme,
-    /// Follow one record through the stages (the same record again clears it).
-    Select(u64),
+    /// Follow a record, batch or request through the stages (the same one again clears it).
+    Select(panels::Selected),
+    /// Escape or the caption's ✕: follow nothing.
+    Deselect,
     Mode(Mode),
     BridgeUrl(String),
     Bridge(BridgeEvent),
@@ -101,7 +103,8 @@ pub struct App {
     busy: bool,
     /// The last tick ran out of its time budget: the model is slower than the chosen speed.
     behind: bool,
-    selected: Option<u64>,
+    /// What the learner follows through the stages, and what the trace told about it.
+    follow: panels::Follow,
     series: crate::charts::Series,
     /// "auto", "light" or "dark".
     theme: &'static str,
@@ -141,6 +144,7 @@ impl App {
         self.ticker = None;
         self.bridged_upto = 0;
         self.real.clear();
+        self.follow.restart();
         let sim = self
             .form
             .to_scenario_over(&self.base)
@@ -364,7 +368,7 @@ impl Component for App {
             ),
         };
         let mut app = App {
-            selected: None,
+            follow: panels::Follow::default(),
             series: Default::default(),
             theme: "auto",
             _keys: None,
@@ -464,8 +468,12 @@ impl Component for App {
                 self.advance(us);
             }
             Msg::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
-            Msg::Select(record) => {
-                self.selected = (self.selected != Some(record)).then_some(record);
+            Msg::Select(what) => self.follow.toggle(what),
+            Msg::Deselect => {
+                if self.follow.selected().is_none() {
+                    return false;
+                }
+                self.follow.clear();
             }
             Msg::Theme => {
                 self.theme = match self.theme {
@@ -526,6 +534,10 @@ impl Component for App {
             }
             Msg::Bridge(event) => self.on_bridge(event),
         }
+        // Only the events since the last update are read (none while nothing is selected).
+        if let Some(sim) = &self.sim {
+            self.follow.observe(sim);
+        }
         true
     }
 
@@ -566,6 +578,7 @@ impl Component for App {
                         e.prevent_default();
                         link.send_message(Msg::Step);
                     }
+                    "Escape" => link.send_message(Msg::Deselect),
                     _ => {}
                 }
             },
@@ -833,10 +846,12 @@ impl App {
 
     fn pipeline(&self, sim: &Simulation, link: &html::Scope<Self>) -> Html {
         let sel = panels::Selection {
-            record: self.selected,
+            follow: &self.follow,
             select: link.callback(Msg::Select),
         };
         html! {
+            <>
+            { panels::selection_caption(sim, &self.follow, self.playing, link.callback(|_| Msg::Deselect)) }
             <div class="pipeline">
                 { panels::stage("app-panel", "Application", "send()", panels::application(sim, &sel, self.call_buttons(sim, link))) }
                 { panels::stage("serializer-panel", "Serializer", "key/value → bytes", panels::serializer(sim)) }
@@ -846,6 +861,7 @@ impl App {
                 { panels::stage("broker-panel", "Broker", "partition logs", panels::broker(sim, &sel)) }
                 { panels::stage("callbacks-panel", "Callbacks", "delivery reports", panels::callbacks(sim, &sel)) }
             </div>
+            </>
         }
     }
 

@@ -5,27 +5,86 @@ use producer_sim::event::{EventKind, Outcome, PartitionHow};
 use producer_sim::{SimEvent, Simulation};
 use yew::prelude::*;
 
-/// The record the learner clicked: every stage highlights where it is.
-#[derive(Clone, PartialEq)]
-pub struct Selection {
-    pub record: Option<u64>,
-    pub select: Callback<u64>,
+pub mod selection;
+
+pub use selection::{Follow, Selected};
+
+/// The record, batch or request the learner clicked: every stage highlights where it is.
+/// Clickable items are buttons (or `role="button"` with Enter), `aria-pressed` when selected.
+#[derive(Clone)]
+pub struct Selection<'a> {
+    pub follow: &'a Follow,
+    pub select: Callback<Selected>,
 }
 
-impl Selection {
+impl Selection<'_> {
     fn class(&self, record: u64) -> Option<&'static str> {
-        (self.record == Some(record)).then_some("selected")
+        self.follow.has_record(record).then_some("selected")
     }
 
-    fn onclick(&self, record: u64) -> Callback<MouseEvent> {
+    fn onclick(&self, what: Selected) -> Callback<MouseEvent> {
         let select = self.select.clone();
-        Callback::from(move |_| select.emit(record))
+        Callback::from(move |_| select.emit(what))
+    }
+
+    /// Enter on a focused `role="button"` element selects, as a click does.
+    fn onkeydown(&self, what: Selected) -> Callback<KeyboardEvent> {
+        let select = self.select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                e.prevent_default();
+                select.emit(what);
+            }
+        })
+    }
+
+    /// `aria-pressed`: this very thing is the selection.
+    fn pressed(&self, what: Selected) -> &'static str {
+        if self.follow.selected() == Some(what) {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    /// A record as a toggle button inside its list item.
+    fn record_button(&self, record: u64, label: String, body: Html) -> Html {
+        let what = Selected::Record(record);
+        html! {
+            <button type="button" class="pick" aria-pressed={self.pressed(what)} aria-label={label}
+                onclick={self.onclick(what)}>{ body }</button>
+        }
+    }
+}
+
+/// The line above the stages: what is selected and where it is now. Read out politely while
+/// paused; while playing it changes too often to announce (`playing`: aria-live off).
+pub fn selection_caption(
+    sim: &Simulation,
+    follow: &Follow,
+    playing: bool,
+    clear: Callback<MouseEvent>,
+) -> Html {
+    let live = if playing { "off" } else { "polite" };
+    match follow.caption(sim) {
+        Some(text) => html! {
+            <div class="selection-bar" id="selection" aria-live={live}>
+                <span class="selection-text" id="selection-caption" title={text.clone()}>{ text }</span>
+                <button type="button" class="selection-clear" id="selection-clear" onclick={clear}
+                    aria-label="Clear the selection (Esc)" title="Clear the selection (Esc)">{ "✕" }</button>
+            </div>
+        },
+        None => html! {
+            <div class="selection-bar" id="selection" aria-live={live}>
+                <span class="hint">{ "Click a record, a batch or a request (or focus it and press Enter) to follow it through every stage; Esc clears." }</span>
+            </div>
+        },
     }
 }
 
 /// Log cells kept per partition (as many as fit are shown); older ones are summarised as a
 /// count, so the DOM stays bounded however long the run.
-const LOG_CELLS: usize = 10;
+pub(crate) const LOG_CELLS: usize = 10;
 
 fn last_event<'a, T>(
     events: &'a [SimEvent],
@@ -85,18 +144,26 @@ pub fn producer_call_status(sim: &Simulation) -> Option<String> {
     None
 }
 
-pub fn application(sim: &Simulation, sel: &Selection, calls: Html) -> Html {
+pub fn application(sim: &Simulation, sel: &Selection<'_>, calls: Html) -> Html {
     let events = sim.trace.events();
     let recent: Vec<Html> = events
         .iter()
         .rev()
         .filter_map(|e| match &e.kind {
-            EventKind::Send { record, key, .. } => Some(html! {
-                <li key={*record} class={classes!("chip", "enter", sel.class(*record))} onclick={sel.onclick(*record)}>
-                    <span class="rid">{ format!("#{record}") }</span>
-                    <span class="key">{ key.clone().unwrap_or_else(|| "null".into()) }</span>
-                </li>
-            }),
+            EventKind::Send { record, key, .. } => {
+                let key = key.clone().unwrap_or_else(|| "null".into());
+                let body = html! {
+                    <>
+                        <span class="rid">{ format!("#{record}") }</span>
+                        <span class="key">{ key.clone() }</span>
+                    </>
+                };
+                Some(html! {
+                    <li key={*record} class={classes!("chip", "enter", sel.class(*record))}>
+                        { sel.record_button(*record, format!("record #{record}, key {key}"), body) }
+                    </li>
+                })
+            }
             _ => None,
         })
         .take(8)
@@ -210,7 +277,7 @@ pub fn partitioner(sim: &Simulation) -> Html {
     html! { <div key={record} class="enter"><p class="label">{ format!("record #{record}") }</p>{ body }</div> }
 }
 
-pub fn accumulator(sim: &Simulation, sel: &Selection) -> Html {
+pub fn accumulator(sim: &Simulation, sel: &Selection<'_>) -> Html {
     let acc = &sim.accumulator;
     let now = sim.now_us();
     let batch_size = acc.batch_size().max(1);
@@ -225,9 +292,13 @@ pub fn accumulator(sim: &Simulation, sel: &Selection) -> Html {
             } else {
                 "ready".to_string()
             };
+            let what = Selected::Batch(b.id);
             html! {
                 <div key={b.id} class={classes!("batch", "enter", partition_class(p),
-                    sel.record.filter(|r| b.records.iter().any(|x| x.id == *r)).map(|_| "selected"))}
+                    sel.follow.has_batch(b.id).then_some("selected"))}
+                    role="button" tabindex="0" aria-pressed={sel.pressed(what)}
+                    aria-label={format!("batch {} of partition {p}, {} records", b.id, b.record_count())}
+                    onclick={sel.onclick(what)} onkeydown={sel.onkeydown(what)}
                     title={format!("batch {} · {} records · {} of {} bytes · {}", b.id, b.record_count(), b.size_in_bytes, batch_size.max(b.write_limit),
                         if linger_left > 0 && !b.is_full() { format!("linger.ms: {status}") } else { status.clone() })}>
                     <div class="fill" style={format!("width:{fill}%")}></div>
@@ -266,7 +337,7 @@ fn memory_gauge(sim: &Simulation) -> Html {
     }
 }
 
-pub fn sender(sim: &Simulation, sel: &Selection) -> Html {
+pub fn sender(sim: &Simulation, sel: &Selection<'_>) -> Html {
     let pid = sim
         .transaction_manager
         .as_ref()
@@ -279,16 +350,34 @@ pub fn sender(sim: &Simulation, sel: &Selection) -> Html {
         });
     let max = sim.config.max_in_flight_requests_per_connection;
     let brokers = (1..=sim.scenario.cluster.brokers).map(|b| {
+        // The connection slot a selected request occupies while it is in flight.
+        let on_connection = sim.sender.in_flight_requests().any(|(id, n, _)| {
+            n == b && sel.follow.selected() == Some(Selected::Request(id))
+        });
         let requests = sim.sender.in_flight_requests().filter(|(_, n, _)| *n == b).map(|(id, _, batches)| {
-            let list = batches.iter().map(|x| format!("b{x}")).collect::<Vec<_>>().join(" ");
-            let holds = sel.record.is_some_and(|r| {
-                batches.iter().any(|b| sim.sender.in_flight_batch(*b).is_some_and(|b| b.records.iter().any(|x| x.id == r)))
+            let request = Selected::Request(id);
+            let holds = sel.follow.has_request(id) || batches.iter().any(|x| sel.follow.has_batch(*x));
+            let list = batches.iter().map(|x| {
+                let what = Selected::Batch(*x);
+                let partition = sim.sender.in_flight_batch(*x).map_or(String::new(), |bb| format!(" of partition {}", bb.partition));
+                html! {
+                    <button type="button" class={classes!("pick", "bid", sel.follow.has_batch(*x).then_some("selected"))}
+                        aria-pressed={sel.pressed(what)} aria-label={format!("batch {x}{partition}")}
+                        onclick={sel.onclick(what)}>{ format!("b{x}") }</button>
+                }
             });
-            html! { <li key={id} class={classes!("request", "enter", holds.then_some("selected"))}>{ format!("req {id}: {list}") }</li> }
+            html! {
+                <li key={id} class={classes!("request", "enter", holds.then_some("selected"))}>
+                    <button type="button" class={classes!("pick", "rq", sel.follow.has_request(id).then_some("selected"))}
+                        aria-pressed={sel.pressed(request)} aria-label={format!("request {id} to broker {b}")}
+                        onclick={sel.onclick(request)}>{ format!("req {id}:") }</button>
+                    { for list }
+                </li>
+            }
         });
         let down = if sim.cluster.is_alive(b) { "" } else { " · DOWN" };
         html! {
-            <div class="node" key={b}>
+            <div class={classes!("node", on_connection.then_some("selected"))} key={b}>
                 <p class="label">{ format!("→ broker {b} · in flight {}/{max}{down}", sim.sender.in_flight_count(b)) }</p>
                 <ul class="requests">{ for requests }</ul>
             </div>
@@ -311,7 +400,7 @@ fn acks_text(sim: &Simulation) -> &'static str {
     }
 }
 
-pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
+pub fn broker(sim: &Simulation, sel: &Selection<'_>) -> Html {
     let rows = sim.cluster.partitions.iter().map(|part| {
         let p = part.id;
         let log = sim.partition_log(p);
@@ -329,13 +418,17 @@ pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
         });
         let cells = newest.into_iter().map(|e| {
             let committed = if e.offset < hw { "committed" } else { "uncommitted" };
-            html! {
-                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p), committed, sel.class(e.record))}
-                    onclick={sel.onclick(e.record)}
-                    title={format!("offset {} · record #{} · seq {}{}", e.offset, e.record, e.sequence,
-                        if e.offset < hw { "" } else { " · above the high watermark" })}>
+            let body = html! {
+                <>
                     <b>{ e.offset }</b>
                     <span>{ e.key.clone().unwrap_or_else(|| "∅".into()) }</span>
+                </>
+            };
+            html! {
+                <li key={e.offset} class={classes!("log-cell", "enter", partition_class(p), committed, sel.class(e.record))}
+                    title={format!("offset {} · record #{} · seq {}{}", e.offset, e.record, e.sequence,
+                        if e.offset < hw { "" } else { " · above the high watermark" })}>
+                    { sel.record_button(e.record, format!("offset {} of partition {p}: record #{}", e.offset, e.record), body) }
                 </li>
             }
         });
@@ -343,10 +436,10 @@ pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
         let replicated = part.assignment.len() > 1;
         html! {
             <div class="row" key={p}>
-                <span class={classes!("pill", partition_class(p))}>{ format!("P{p}") }</span>
+                <span class={classes!("pill", partition_class(p), sel.follow.has_partition(p).then_some("selected"))}>{ format!("P{p}") }</span>
                 <span class="leader" title={format!("replicas {:?} · ISR {:?} · high watermark {hw} · {skip} older records not shown", part.assignment, part.isr)}>
                     { format!("{leader} · HW {hw}") }<br/>
-                    { if replicated { format!("ISR {} ", part.isr.iter().map(u32::to_string).collect::<Vec<_>>().join(",")) } else { String::new() } }
+                    { if replicated { isr_list(part, sel.follow.written_end(p)) } else { html! {} } }
                     { if skip > 0 { html! { <span class="earlier" title="older records, not shown">{ format!("+{skip}") }</span> } } else { html! {} } }
                 </span>
                 <div class="log"><ol class="cells">{ for cells }</ol></div>
@@ -356,7 +449,27 @@ pub fn broker(sim: &Simulation, sel: &Selection) -> Html {
     html! { <>{ for rows }</> }
 }
 
-pub fn callbacks(sim: &Simulation, sel: &Selection) -> Html {
+/// "ISR 1,2,3": with a selection written to this partition, the replicas that hold it so far
+/// (their log end offset reached its end) are marked.
+fn isr_list(part: &producer_sim::broker::PartitionState, selection_end: Option<i64>) -> Html {
+    let Some(end) = selection_end else {
+        let ids = part.isr.iter().map(u32::to_string).collect::<Vec<_>>();
+        return html! { { format!("ISR {} ", ids.join(",")) } };
+    };
+    let ids = part.isr.iter().enumerate().map(|(i, n)| {
+        let holds = part.replicas.get(n).is_some_and(|r| r.log_end_offset() >= end);
+        let title = if holds { "has the selection's records" } else { "does not have the selection's records yet" };
+        html! {
+            <>
+                { if i > 0 { "," } else { "" } }
+                <span class={classes!(holds.then_some("holds"))} title={format!("broker {n} {title}")}>{ n }</span>
+            </>
+        }
+    });
+    html! { <>{ "ISR " }{ for ids }{ " " }</> }
+}
+
+pub fn callbacks(sim: &Simulation, sel: &Selection<'_>) -> Html {
     let items = sim.deliveries.iter().rev().take(12).map(|d| {
         let (class, text) = match &d.outcome {
             Outcome::Acked { offset } => {
@@ -364,7 +477,12 @@ pub fn callbacks(sim: &Simulation, sel: &Selection) -> Html {
             }
             Outcome::Failed { error, .. } => ("err", format!("#{} ✗ {error}", d.record)),
         };
-        html! { <li key={d.record} class={classes!("callback", "enter", class, sel.class(d.record))} onclick={sel.onclick(d.record)}>{ text }</li> }
+        let label = format!("callback of record #{}: {text}", d.record);
+        html! {
+            <li key={d.record} class={classes!("callback", "enter", class, sel.class(d.record))}>
+                { sel.record_button(d.record, label, html! { { text } }) }
+            </li>
+        }
     });
     html! {
         <>

@@ -170,3 +170,56 @@ async fn garbage_in_the_url_gives_a_message_and_the_defaults() {
     assert!(find(&root, "#step").is_some());
     set_url("?");
 }
+
+/// Clicking a batch follows it: the caption says where it is, from the accumulator into a
+/// request; the request is selectable too, and the caption's ✕ clears the selection.
+#[wasm_bindgen_test]
+async fn a_batch_and_a_request_are_followed_through_the_stages() {
+    let root = mount().await;
+    let mut steps = 0;
+    while find(&root, "#accumulator-panel .batch").is_none() {
+        click(&root, "#step").await;
+        steps += 1;
+        assert!(steps < 500, "no batch after {steps} steps");
+    }
+    assert!(find(&root, "#selection-caption").is_none());
+    click(&root, "#accumulator-panel .batch").await;
+    let caption = text(&root, "#selection-caption");
+    assert!(
+        caption.starts_with("batch ") && caption.contains(": in the accumulator, "),
+        "{caption}"
+    );
+    assert!(
+        find(
+            &root,
+            "#accumulator-panel .batch.selected[aria-pressed=\"true\"]"
+        )
+        .is_some()
+    );
+    // Until it leaves in a request: the sender highlights it there.
+    while find(&root, "#sender-panel .pick.bid.selected").is_none() {
+        click(&root, "#step").await;
+        steps += 1;
+        assert!(
+            steps < 2000,
+            "the batch never left: {}",
+            text(&root, "#selection-caption")
+        );
+    }
+    let caption = text(&root, "#selection-caption");
+    assert!(caption.contains(": in flight to broker "), "{caption}");
+    assert!(find(&root, "#accumulator-panel .batch.selected").is_none());
+    assert!(find(&root, "#sender-panel .request.selected").is_some());
+    // The request carrying it.
+    click(&root, "#sender-panel .request.selected .pick.rq").await;
+    let caption = text(&root, "#selection-caption");
+    assert!(
+        caption.starts_with("request ") && caption.contains(": in flight with batch"),
+        "{caption}"
+    );
+    assert!(find(&root, "#sender-panel .node.selected").is_some());
+    assert!(find(&root, "#broker-panel .pill.selected").is_some());
+    click(&root, "#selection-clear").await;
+    assert!(find(&root, "#selection-caption").is_none());
+    assert!(find(&root, ".pipeline .selected").is_none());
+}
