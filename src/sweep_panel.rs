@@ -12,6 +12,10 @@ use crate::sweep::{self, BATCH_SIZES, LINGERS_MS, PointRun, SweepPoint};
 /// Wall-clock ms of model work per slice; between slices the page handles input and draws.
 const SLICE_MS: f64 = 50.0;
 
+/// While the sweep runs, the grid is drawn again at most this often (wall-clock ms): drawing
+/// it after each of the 64 points cost a tenth of the sweep's time.
+const REDRAW_MS: f64 = 250.0;
+
 /// The message that schedules the next slice. A window message is a new task like
 /// `setTimeout(0)`, without its 4 ms clamp (which would add a tenth to the sweep's time).
 const NEXT_SLICE: &str = "producer-lab:sweep-slice";
@@ -39,6 +43,8 @@ pub struct SweepPanel {
     /// Wall time spent in the model, and in all, once done.
     compute_ms: f64,
     elapsed_ms: Option<f64>,
+    /// When the grid was last drawn with new points.
+    drawn_ms: f64,
     _next: Option<EventListener>,
 }
 
@@ -110,6 +116,7 @@ impl Component for SweepPanel {
             started_ms: 0.0,
             compute_ms: 0.0,
             elapsed_ms: None,
+            drawn_ms: 0.0,
             _next: None,
         }
     }
@@ -127,6 +134,7 @@ impl Component for SweepPanel {
                     self.points.clear();
                     self.current = None;
                     self.started_ms = js_sys::Date::now();
+                    self.drawn_ms = self.started_ms;
                     self.compute_ms = 0.0;
                     self.elapsed_ms = None;
                     self.schedule(ctx);
@@ -139,12 +147,18 @@ impl Component for SweepPanel {
             },
             SweepMsg::Slice => {
                 let changed = self.slice();
-                if self.points.len() < BATCH_SIZES.len() * LINGERS_MS.len() {
-                    self.schedule(ctx);
-                } else {
+                let done = self.points.len() == BATCH_SIZES.len() * LINGERS_MS.len();
+                if done {
                     self._next = None;
+                } else {
+                    self.schedule(ctx);
                 }
-                changed
+                let now = js_sys::Date::now();
+                let redraw = changed && (done || now - self.drawn_ms >= REDRAW_MS);
+                if redraw {
+                    self.drawn_ms = now;
+                }
+                redraw
             }
         }
     }
@@ -155,6 +169,18 @@ impl Component for SweepPanel {
         let done = self.points.len();
         let running = self.run.is_some() && done < total;
         let records = self.run.as_ref().map_or(0, |(_, r)| *r);
+        // The workload's rate and the sample at that rate, for the run shown or the next one.
+        let rate = self
+            .run
+            .as_ref()
+            .map_or(&ctx.props().base, |(s, _)| s)
+            .workload
+            .records_per_second;
+        let shown_records = match self.run {
+            Some(_) => records,
+            None => sweep::parse_records(&self.records_text).unwrap_or(sweep::DEFAULT_RECORDS),
+        };
+        let sample = sweep::sample_records(rate, shown_records);
         let best = self
             .points
             .iter()
@@ -170,8 +196,9 @@ impl Component for SweepPanel {
                 };
                 html! {
                     <td class="sweep-cell" style={format!("background: color-mix(in srgb, var(--ok) {heat}%, transparent)")}
-                        title={format!("batch.size {} · linger.ms {} · {:.1} records per request at the workload's rate",
-                            p.batch_size, p.linger_ms, p.records_per_request)}>
+                        title={format!("batch.size {} · linger.ms {}\nflat out: {:.0} records/s, latency mean {:.1} ms, p99 {} ms, {:.1} records per request\nat {rate} records/s (first {} records): latency mean {:.1} ms, {:.1} records per request",
+                            p.batch_size, p.linger_ms, p.throughput, p.capacity_latency_avg_ms, p.capacity_latency_p99_ms,
+                            p.capacity_records_per_request, p.sample_records, p.latency_ms, p.records_per_request)}>
                         <b>{ format!("{:.0}", p.throughput) }</b><br/>{ format!("{:.1} ms", p.latency_ms) }
                     </td>
                 }
@@ -181,7 +208,7 @@ impl Component for SweepPanel {
         };
         let table = self.run.as_ref().map(|_| html! {
             <table class="deliveries sweep" id="sweep-table">
-                <caption>{ "acknowledged records/s (capacity) and mean send → callback latency" }</caption>
+                <caption>{ format!("capacity in acknowledged records/s (bold), and mean send → callback latency at {rate} records/s") }</caption>
                 <thead><tr><th scope="col">{ "batch.size \\ linger.ms" }</th>{ for LINGERS_MS.iter().map(|l| html! { <th scope="col">{ l }</th> }) }</tr></thead>
                 <tbody>{ for BATCH_SIZES.iter().enumerate().map(|(r, b)| html! {
                     <tr><th scope="row">{ b }</th>{ for (0..LINGERS_MS.len()).map(|c| cell(r * LINGERS_MS.len() + c)) }</tr>
@@ -194,9 +221,9 @@ impl Component for SweepPanel {
         html! {
             <details class="events" id="sweep" open={self.run.is_some()}>
                 <summary>{ "Sweep: throughput and latency across batch.size × linger.ms" }</summary>
-                <p class="hint">{ "Each cell runs this workload (no faults) through the model twice: capacity in acknowledged records per second when the application sends flat out, and the mean send-to-callback latency at the workload's own rate." }</p>
+                <p class="hint">{ format!("Each cell runs this workload (no faults) through the model twice. Capacity: the records per point sent flat out, then close(), as kafka-producer-perf-test --throughput -1 does; the cell shows acknowledged records per second, its tooltip perf-test's mean and p99 latency and the records per request. Latency at {rate} records/s: the mean send → callback time of the first {sample} records at the workload's own rate ({:.0} s of model time, long enough for a steady state: linger.ms is at most 100 ms), which shows what linger.ms costs.", sweep::SAMPLE_US as f64 / 1e6) }</p>
                 <div class="sweep-controls">
-                    <label for="sweep-records" title="Records the model sends in each of a point's two runs">{ "records per point " }
+                    <label for="sweep-records" title="Records the model sends flat out for each point's capacity">{ "records per point " }
                         <input id="sweep-records" value={self.records_text.clone()} {oninput} disabled={running}
                             aria-label="records per point" inputmode="numeric" />
                     </label>
@@ -208,7 +235,7 @@ impl Component for SweepPanel {
                             aria-label="sweep progress">{ format!("{done} of {total}") }</progress>
                     } } else { html! {} } }
                     { for self.elapsed_ms.map(|ms| html! {
-                        <span id="sweep-time" class="hint">{ format!("{total} points × {records} records in {:.2} s ({:.2} s in the model)",
+                        <span id="sweep-time" class="hint">{ format!("{total} points × ({records} records flat out + {sample} at {rate} records/s) in {:.2} s ({:.2} s in the model)",
                             ms / 1000.0, self.compute_ms / 1000.0) }</span>
                     }) }
                 </div>

@@ -138,6 +138,9 @@ pub struct Simulation {
     pub trace: Trace,
     pub app: AppState,
     queue: BinaryHeap<Reverse<Scheduled>>,
+    /// Queued faults, producer calls and requests on their way: a run is not finished while
+    /// any is left (counted, so `is_finished` need not scan the queue).
+    queued_unfinished: usize,
     /// The application's next `send()` as (time, sequence): the one event every record has,
     /// kept beside the queue and ordered with it by the same (time, class, sequence) key.
     next_send: Option<(u64, u64)>,
@@ -149,6 +152,8 @@ pub struct Simulation {
     /// Per direction of each connection (node 0 is the producer): when its last message
     /// finished transmitting and when it arrived, to keep bandwidth and FIFO order.
     wires: BTreeMap<(NodeId, NodeId), (u64, u64)>,
+    /// Which brokers the sender can reach, rebuilt for each `run_once` in a reused buffer.
+    reachable_buffer: Vec<bool>,
     network_rng: SimRng,
     workload_rng: SimRng,
     partitioner_rng: SimRng,
@@ -202,6 +207,7 @@ impl Simulation {
             app: AppState::default(),
             trace,
             queue: BinaryHeap::new(),
+            queued_unfinished: 0,
             next_send: None,
             next_seq: 0,
             now_us: 0,
@@ -209,6 +215,7 @@ impl Simulation {
             records_sent: 0,
             links: BTreeMap::new(),
             wires: BTreeMap::new(),
+            reachable_buffer: Vec::new(),
             network_rng: SimRng::new(seed, Stream::Network),
             workload_rng: SimRng::new(seed, Stream::Workload),
             partitioner_rng: SimRng::new(seed, Stream::Partitioner),
@@ -257,10 +264,19 @@ impl Simulation {
         u8::from(!matches!(action, Action::Fault(_) | Action::Call(_)))
     }
 
+    /// Events that keep a run from being finished while they are queued.
+    fn holds_the_run(action: &Action) -> bool {
+        matches!(
+            action,
+            Action::Fault(_) | Action::RequestArrives(_) | Action::Call(_)
+        )
+    }
+
     fn schedule(&mut self, at_us: u64, action: Action) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let class = Self::class_of(&action);
+        self.queued_unfinished += usize::from(Self::holds_the_run(&action));
         self.queue.push(Reverse(Scheduled {
             at_us,
             class,
@@ -300,9 +316,9 @@ impl Simulation {
             let (at, _) = self.next_send.take().expect("checked");
             return Some((at, Action::AppSend));
         }
-        self.queue
-            .pop()
-            .map(|Reverse(next)| (next.at_us, next.action))
+        let Reverse(next) = self.queue.pop()?;
+        self.queued_unfinished -= usize::from(Self::holds_the_run(&next.action));
+        Some((next.at_us, next.action))
     }
 
     /// True when every record has its callback, every sent request has reached its broker,
@@ -314,12 +330,7 @@ impl Simulation {
         (self.records_sent >= self.scenario.workload.records || self.app.calls.closed)
             && self.delivered_count() >= self.records_sent
             && !self.app.calls.blocking_call_open()
-            && !self.queue.iter().any(|Reverse(s)| {
-                matches!(
-                    s.action,
-                    Action::Fault(_) | Action::RequestArrives(_) | Action::Call(_)
-                )
-            })
+            && self.queued_unfinished == 0
     }
 
     /// Processes the next event. Returns false when there is none.
@@ -678,11 +689,17 @@ impl Simulation {
             return; // the sender thread has stopped
         }
         let now = self.now_us;
+        // Which brokers a connection can reach right now (up, and not cut off); sending
+        // requests changes neither.
+        let mut up = std::mem::take(&mut self.reachable_buffer);
+        up.clear();
+        up.resize(self.scenario.cluster.brokers as usize + 1, false);
+        for (&n, broker) in &self.cluster.brokers {
+            if let Some(slot) = up.get_mut(n as usize).filter(|_| n > 0) {
+                *slot = broker.alive && !self.cut(n);
+            }
+        }
         for _ in 0..64 {
-            // Which brokers a connection can reach right now (up, and not cut off).
-            let up: Vec<bool> = (0..=self.scenario.cluster.brokers)
-                .map(|n| n > 0 && self.reachable(n))
-                .collect();
             let out = {
                 let (sender, mut cx) = self.sender_cx();
                 sender.run_once(now, &mut cx, &|n: NodeId| {
@@ -733,6 +750,7 @@ impl Simulation {
                 self.schedule(at, Action::RequestArrives(request));
             }
         }
+        self.reachable_buffer = up;
     }
 
     /// Every record of the partition's log on its current leader (or its last leader).

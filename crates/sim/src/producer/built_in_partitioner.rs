@@ -161,6 +161,9 @@ pub struct BuiltInPartitioner {
     sticky: Option<StickyPartitionInfo>,
     /// Cumulative frequency table and its partition ids, when adaptive stats apply.
     load_stats: Option<(Vec<u32>, Vec<u32>)>,
+    /// Buffers of a table that was not kept, for the next one (the sender builds a table on
+    /// every `ready`).
+    spare: (Vec<u32>, Vec<u32>),
 }
 
 /// The current sticky partition and the bytes produced to it since it was chosen.
@@ -177,7 +180,22 @@ impl BuiltInPartitioner {
             sticky_batch_size: batch_size,
             sticky: None,
             load_stats: None,
+            spare: (Vec::new(), Vec::new()),
         }
+    }
+
+    /// Two zeroed buffers of `n` entries for [`Self::update_partition_load_stats`]: the
+    /// current table's, or spare ones. The current table is gone until that call.
+    pub fn take_load_stats_buffers(&mut self, n: usize) -> (Vec<u32>, Vec<u32>) {
+        let (mut sizes, mut ids) = self
+            .load_stats
+            .take()
+            .unwrap_or_else(|| std::mem::take(&mut self.spare));
+        sizes.clear();
+        sizes.resize(n, 0);
+        ids.clear();
+        ids.resize(n, 0);
+        (sizes, ids)
     }
 
     /// `peekCurrentPartitionInfo`: the sticky partition, choosing one first if there is none.
@@ -238,15 +256,19 @@ impl BuiltInPartitioner {
         queue_sizes: Option<(Vec<u32>, Vec<u32>)>,
         length: usize,
     ) {
-        self.load_stats = None;
+        if let Some(old) = self.load_stats.take() {
+            self.spare = old;
+        }
         let Some((mut sizes, ids)) = queue_sizes else {
             return;
         };
         if length < 1 || sizes.len() < 2 {
+            self.spare = (sizes, ids);
             return;
         }
         let all_equal = sizes[..length].iter().all(|&s| s == sizes[0]);
         if all_equal && length == sizes.len() {
+            self.spare = (sizes, ids);
             return;
         }
         let max_plus_1 = sizes[..length].iter().copied().max().unwrap_or(0) + 1;

@@ -142,6 +142,15 @@ impl ProducerBatch {
     /// caller then closes this batch and opens a new one). The room check adds the record's
     /// uncompressed size to the estimate, as Kafka does.
     pub fn try_append(&mut self, record: RecordView<'_>) -> Option<usize> {
+        self.try_append_sized(record, record.payload_size())
+    }
+
+    /// [`Self::try_append`] with the record's [`RecordView::payload_size`] already known.
+    pub fn try_append_sized(
+        &mut self,
+        record: RecordView<'_>,
+        payload: crate::record_size::PayloadSize,
+    ) -> Option<usize> {
         if self.is_full() {
             return None;
         }
@@ -149,7 +158,6 @@ impl ProducerBatch {
             .records
             .base_timestamp_ms()
             .unwrap_or(record.timestamp_ms);
-        let payload = record.payload_size();
         let record_size =
             payload.record_size_in_bytes(self.records.len() as i32, record.timestamp_ms - base_ts);
         if !self.records.is_empty() && self.write_limit < self.size_in_bytes + record_size {
@@ -255,8 +263,11 @@ impl ProducerBatch {
 
     /// `MemoryRecordsBuilder.isFull`.
     pub fn is_full(&self) -> bool {
-        self.closed_for_appends
-            || (!self.records.is_empty() && self.size_in_bytes >= self.write_limit)
+        // Records are added only by `try_append`, each with a size: a batch with uncompressed
+        // bytes has records (read here instead of `records`, which is another allocation).
+        let has_records = self.uncompressed_records_bytes > 0;
+        debug_assert_eq!(has_records, !self.records.is_empty());
+        self.closed_for_appends || (has_records && self.size_in_bytes >= self.write_limit)
     }
 
     pub fn close_for_record_appends(&mut self) {

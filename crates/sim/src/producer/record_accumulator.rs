@@ -87,6 +87,8 @@ pub struct RecordAccumulator {
     compression: CompressionType,
     /// `CompressionRatioEstimator` for this topic and codec (starts at 1.0).
     compression_ratio_estimate: f32,
+    /// The buffer of the last `ready`'s nodes, handed back by [`Self::recycle_ready_nodes`].
+    ready_nodes_spare: Vec<NodeId>,
 }
 
 /// `CompressionRatioEstimator.updateEstimation`: a worse observed ratio raises the estimate by
@@ -122,6 +124,7 @@ impl RecordAccumulator {
             closed: false,
             compression: config.compression_type,
             compression_ratio_estimate: 1.0,
+            ready_nodes_spare: Vec::new(),
         }
     }
 
@@ -158,9 +161,10 @@ impl RecordAccumulator {
             }
         }
         let deque = self.deques[p as usize].get_or_insert_with(VecDeque::new);
+        let payload = record.payload_size();
         // `tryAppend`: the last batch takes the record, or is closed for appends.
         let tried = match deque.back_mut() {
-            Some(last) => match last.try_append(record) {
+            Some(last) => match last.try_append_sized(record, payload) {
                 Some(grew) => Some((last.id, grew)),
                 None => {
                     last.close_for_record_appends();
@@ -180,7 +184,7 @@ impl RecordAccumulator {
                 if abort_on_new_batch && partition.is_some() {
                     return AppendOutcome::AbortForNewBatch;
                 }
-                let upper_bound = record.payload_size().batch_size_upper_bound();
+                let upper_bound = payload.batch_size_upper_bound();
                 let size = self.batch_size.max(upper_bound) as u64;
                 if preallocated < size && !self.buffer_pool.try_allocate(size) {
                     return AppendOutcome::Blocked { size };
@@ -196,7 +200,7 @@ impl RecordAccumulator {
                     self.compression_ratio_estimate,
                 );
                 batch
-                    .try_append(record)
+                    .try_append_sized(record, payload)
                     .expect("the first record always fits");
                 deque.push_back(batch);
                 (id, true, deque.back().expect("pushed").size_in_bytes)
@@ -242,46 +246,47 @@ impl RecordAccumulator {
         now_us: u64,
         rng: &mut SimRng,
     ) -> ReadyCheckResult {
-        let mut ready_nodes: Vec<NodeId> = Vec::new();
+        let mut ready_nodes = std::mem::take(&mut self.ready_nodes_spare);
+        ready_nodes.clear();
         let mut next = u64::MAX;
         let mut unknown_leader = false;
         let n = self.deques.len();
         let all_have_deques = self.deques.iter().all(Option::is_some);
-        let mut stats = (self.adaptive && all_have_deques).then(|| (vec![0u32; n], vec![0u32; n]));
-        let mut index: isize = -1;
-        for p in 0..n {
-            let Some(deque) = &self.deques[p] else {
+        let mut stats =
+            (self.adaptive && all_have_deques).then(|| self.partitioner.take_load_stats_buffers(n));
+        // Partitions with a leader so far, when the adaptive stats are built.
+        let mut with_leader = 0usize;
+        // Every head batch is sendable while memory is exhausted or a flush or close runs.
+        let forced = self.buffer_pool.queued() > 0 || self.closed || self.flushes_in_progress > 0;
+        for (p, deque) in self.deques.iter().enumerate() {
+            let Some(deque) = deque else {
                 continue;
             };
-            let leader = metadata.leader_for(p as u32);
+            let leader = metadata.leaders.get(p).copied().flatten();
             if let (Some(_), Some((_, ids))) = (leader, stats.as_mut()) {
-                index += 1;
-                ids[index as usize] = p as u32;
+                ids[with_leader] = p as u32;
+                with_leader += 1;
             }
             let Some(head) = deque.front() else { continue };
             let waited = head.waited_us(now_us);
             let backoff = self.backoff_us(head, rng);
             let backing_off = backoff.is_some_and(|b| waited < b);
-            let full = deque.len() > 1 || head.is_full();
             let Some(leader) = leader else {
                 unknown_leader = true;
                 continue;
             };
             if let Some((sizes, _)) = stats.as_mut() {
-                sizes[index as usize] = deque.len() as u32;
+                sizes[with_leader - 1] = deque.len() as u32;
             }
-            if ready_nodes.contains(&leader) || self.muted[p] {
+            if self.muted[p] || ready_nodes.contains(&leader) {
                 continue;
             }
-            let time_to_wait = if backing_off {
-                backoff.expect("backing off")
-            } else {
-                self.linger_us
+            let time_to_wait = match backoff {
+                Some(b) if backing_off => b,
+                _ => self.linger_us,
             };
-            let expired = waited >= time_to_wait;
-            let exhausted = self.buffer_pool.queued() > 0;
-            let sendable =
-                full || expired || exhausted || self.closed || self.flushes_in_progress > 0;
+            let full = deque.len() > 1 || head.is_full();
+            let sendable = full || waited >= time_to_wait || forced;
             if sendable && !backing_off {
                 ready_nodes.push(leader);
             } else {
@@ -289,13 +294,18 @@ impl RecordAccumulator {
             }
         }
         self.partitioner
-            .update_partition_load_stats(stats, (index + 1) as usize);
+            .update_partition_load_stats(stats, with_leader);
         ready_nodes.sort_unstable();
         ReadyCheckResult {
             ready_nodes,
             next_ready_check_delay_us: next,
             unknown_leader,
         }
+    }
+
+    /// Gives back a [`ReadyCheckResult`]'s node list, so the next `ready` reuses its memory.
+    pub fn recycle_ready_nodes(&mut self, nodes: Vec<NodeId>) {
+        self.ready_nodes_spare = nodes;
     }
 
     /// Why this head batch would be sendable now (for the trace; same rules as `ready`).
@@ -518,12 +528,18 @@ impl RecordAccumulator {
     /// `expiredBatches`: queued batches past `delivery.timeout.ms` since creation, scanning each
     /// deque from the head and stopping at the first that has not expired.
     pub fn expired_batches(&mut self, now_us: u64) -> Vec<ProducerBatch> {
-        let mut expired = Vec::new();
-        for deque in self.deques.iter_mut().flatten() {
-            while deque
+        let timeout = self.delivery_timeout_us;
+        let head_expired = |deque: &VecDeque<ProducerBatch>| {
+            deque
                 .front()
-                .is_some_and(|b| now_us.saturating_sub(b.created_us) >= self.delivery_timeout_us)
-            {
+                .is_some_and(|b| now_us.saturating_sub(b.created_us) >= timeout)
+        };
+        let mut expired = Vec::new();
+        if !self.deques.iter().flatten().any(head_expired) {
+            return expired;
+        }
+        for deque in self.deques.iter_mut().flatten() {
+            while head_expired(deque) {
                 expired.push(deque.pop_front().expect("checked"));
             }
         }
@@ -532,12 +548,13 @@ impl RecordAccumulator {
 
     /// Earliest creation time of any queued batch, for the delivery-timeout wake-up.
     pub fn next_expiry_us(&self) -> Option<u64> {
-        self.deques
-            .iter()
-            .flatten()
-            .filter_map(|d| d.front())
-            .map(|b| b.created_us + self.delivery_timeout_us)
-            .min()
+        let mut earliest: Option<u64> = None;
+        for head in self.deques.iter().flatten().filter_map(VecDeque::front) {
+            if earliest.is_none_or(|e| head.created_us < e) {
+                earliest = Some(head.created_us);
+            }
+        }
+        earliest.map(|created_us| created_us + self.delivery_timeout_us)
     }
 
     pub fn mute_partition(&mut self, p: u32) {

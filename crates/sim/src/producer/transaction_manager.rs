@@ -254,6 +254,9 @@ impl TransactionManager {
     /// `maybeResolveSequences`: once an unresolved partition has nothing in flight, either its
     /// next sequence follows the last acked one (resolved), or the gap needs an epoch bump.
     pub fn maybe_resolve_sequences(&mut self) {
+        if self.unresolved.is_empty() {
+            return;
+        }
         let done: Vec<u32> = self
             .unresolved
             .keys()
