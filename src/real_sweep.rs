@@ -149,10 +149,14 @@ impl RealSweep {
             .scenario
             .as_ref()
             .map(|s| {
-                s.producer
-                    .iter()
-                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                    .collect()
+                // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+                let mut m = std::collections::BTreeMap::new();
+                m.extend(
+                    s.producer
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))),
+                );
+                m
             })
             .unwrap_or_default();
         config.insert("batch.size".into(), batch_size.into());

@@ -295,10 +295,14 @@ impl TwinView {
                     .scenario
                     .as_ref()
                     .map(|s| {
-                        s.producer
-                            .iter()
-                            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                            .collect()
+                        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+                        let mut m = BTreeMap::new();
+                        m.extend(
+                            s.producer
+                                .iter()
+                                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))),
+                        );
+                        m
                     })
                     .unwrap_or_default();
                 if let Some(c) = &self.client {
@@ -481,11 +485,9 @@ impl TwinView {
         let agreement = twin::agreement(t);
         let model_offsets = twin::offsets(&t.model);
         let real_offsets = twin::offsets(&t.real);
-        let partitions: std::collections::BTreeSet<i32> = model_offsets
-            .keys()
-            .chain(real_offsets.keys())
-            .copied()
-            .collect();
+        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+        let mut partitions = std::collections::BTreeSet::new();
+        partitions.extend(model_offsets.keys().chain(real_offsets.keys()).copied());
         let model_lat = twin::latencies(&t.model);
         let real_lat = twin::latencies(&t.real);
         let (ms_model, ms_real) = (twin::summary(&model_lat), twin::summary(&real_lat));

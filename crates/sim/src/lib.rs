@@ -26,6 +26,7 @@
 
 pub mod bench;
 pub mod broker;
+pub mod decimal;
 pub mod event;
 pub mod faults;
 pub mod metrics;

@@ -284,18 +284,18 @@ fn config_values<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     let raw = BTreeMap::<String, ConfigValue>::deserialize(d)?;
-    Ok(raw
-        .into_iter()
-        .map(|(k, v)| {
-            let text = match v {
-                ConfigValue::Text(s) => s,
-                ConfigValue::Int(i) => i.to_string(),
-                ConfigValue::Float(f) => f.to_string(),
-                ConfigValue::Bool(b) => b.to_string(),
-            };
-            (k, text)
-        })
-        .collect())
+    // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+    let mut values = BTreeMap::new();
+    values.extend(raw.into_iter().map(|(k, v)| {
+        let text = match v {
+            ConfigValue::Text(s) => s,
+            ConfigValue::Int(i) => i.to_string(),
+            ConfigValue::Float(f) => f.to_string(),
+            ConfigValue::Bool(b) => b.to_string(),
+        };
+        (k, text)
+    }));
+    Ok(values)
 }
 
 /// A scenario the model cannot run, with the reason.

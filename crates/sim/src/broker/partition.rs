@@ -52,21 +52,28 @@ pub enum LeaderAppend {
 
 impl PartitionState {
     pub fn new(id: u32, assignment: Vec<NodeId>, retention_bytes: Option<u64>) -> Self {
+        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+        let mut replicas = BTreeMap::new();
+        replicas.extend(
+            assignment
+                .iter()
+                .map(|n| (*n, Replica::with_retention(retention_bytes))),
+        );
+        let mut followers = BTreeMap::new();
+        followers.extend(
+            assignment
+                .iter()
+                .skip(1)
+                .map(|n| (*n, FollowerState::default())),
+        );
         PartitionState {
             id,
             leader: assignment.first().copied(),
             leader_epoch: 0,
             isr: assignment.clone(),
             high_watermark: 0,
-            replicas: assignment
-                .iter()
-                .map(|n| (*n, Replica::with_retention(retention_bytes)))
-                .collect(),
-            followers: assignment
-                .iter()
-                .skip(1)
-                .map(|n| (*n, FollowerState::default()))
-                .collect(),
+            replicas,
+            followers,
             assignment,
         }
     }
@@ -206,8 +213,15 @@ impl PartitionState {
             return false;
         }
         self.isr.push(follower);
-        self.isr
-            .sort_by_key(|n| self.assignment.iter().position(|a| a == n));
+        // In assignment order (the ISR is a subset of it): a stable sort by position, without
+        // linking one more sort into the wasm bundle.
+        let isr = std::mem::take(&mut self.isr);
+        self.isr = self
+            .assignment
+            .iter()
+            .copied()
+            .filter(|n| isr.contains(n))
+            .collect();
         true
     }
 
@@ -237,11 +251,10 @@ impl PartitionState {
         self.leader_epoch += 1;
         let leo = self.replicas[&leader].log_end_offset();
         self.high_watermark = self.high_watermark.min(leo);
-        self.followers = self
-            .assignment
-            .iter()
-            .filter(|n| **n != leader)
-            .map(|n| {
+        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+        self.followers.clear();
+        self.followers
+            .extend(self.assignment.iter().filter(|n| **n != leader).map(|n| {
                 (
                     *n,
                     FollowerState {
@@ -249,8 +262,7 @@ impl PartitionState {
                         ..FollowerState::default()
                     },
                 )
-            })
-            .collect();
+            }));
     }
 
     /// A replica joining as follower truncates what the leader does not have

@@ -26,7 +26,7 @@
 //! unavailable. `sticky.partitioning.linger.ms` defaults to `min(900000, 2 × linger.ms)` = 10 ms
 //! when the user did not set it (`rd_kafka_conf_finalize`).
 //!
-//! Hashes: CRC-32 is IEEE (zlib, reflected 0xEDB88320) via `crc32fast`; FNV-1a is 32-bit FNV-1a
+//! Hashes: CRC-32 is IEEE (zlib, reflected 0xEDB88320), gzip's; FNV-1a is 32-bit FNV-1a
 //! followed by Sarama's absolute value of the signed result (`src/rdfnv1a.c`); murmur2 is
 //! Kafka's (`src/rdmurmur2.c`, same as Java's `Utils.murmur2`).
 //!
@@ -39,7 +39,7 @@ use crate::rng::SimRng;
 
 /// IEEE CRC-32 (zlib's `crc32`), as librdkafka's `rd_crc32`.
 pub fn crc32(key: &[u8]) -> u32 {
-    crc32fast::hash(key)
+    crate::record_batch::compression::gzip::crc32(key)
 }
 
 /// librdkafka's `rd_fnv1a`: 32-bit FNV-1a (offset basis 0x811C9DC5, prime 0x01000193) over the

@@ -2162,7 +2162,7 @@ fn c_strtod(s: &str) -> Option<f64> {
             i = j;
         }
     }
-    t[..i].parse::<f64>().ok()
+    crate::decimal::parse_f64(&t[..i])
 }
 
 /// C's `%g`: six significant digits, trailing zeros removed, exponent form below 1e-4 or from

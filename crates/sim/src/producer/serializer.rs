@@ -301,7 +301,16 @@ impl SerializerKind {
             what: &str,
             kind: SerializerKind,
         ) -> Result<T, SerializationError> {
-            t.trim().parse::<T>().map_err(|_| SerializationError {
+            parsed_with(t, what, kind, |t| t.parse::<T>().ok())
+        }
+        // Floats through `decimal`: the same values as `str::parse`, a smaller browser bundle.
+        fn parsed_with<T>(
+            t: &str,
+            what: &str,
+            kind: SerializerKind,
+            parse: impl Fn(&str) -> Option<T>,
+        ) -> Result<T, SerializationError> {
+            parse(t.trim()).ok_or_else(|| SerializationError {
                 message: format!(
                     "{t:?} is not {what}, so {} cannot take it",
                     kind.class_name()
@@ -320,12 +329,19 @@ impl SerializerKind {
             SerializerKind::Short => {
                 ShortSerializer.serialize(topic, Some(&parsed::<i16>(t, "a 16-bit integer", self)?))
             }
-            SerializerKind::Float => {
-                FloatSerializer.serialize(topic, Some(&parsed::<f32>(t, "a float", self)?))
-            }
-            SerializerKind::Double => {
-                DoubleSerializer.serialize(topic, Some(&parsed::<f64>(t, "a double", self)?))
-            }
+            SerializerKind::Float => FloatSerializer.serialize(
+                topic,
+                Some(&parsed_with(t, "a float", self, crate::decimal::parse_f32)?),
+            ),
+            SerializerKind::Double => DoubleSerializer.serialize(
+                topic,
+                Some(&parsed_with(
+                    t,
+                    "a double",
+                    self,
+                    crate::decimal::parse_f64,
+                )?),
+            ),
             SerializerKind::ByteArray => ByteArraySerializer.serialize(topic, Some(t.as_bytes())),
             SerializerKind::Json => {
                 let value = serde_json::from_str::<serde_json::Value>(t)

@@ -81,10 +81,8 @@ impl KeyChoice {
                     ));
                 }
             };
-            let share = share
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| format!("the hot key's share must be a number, not '{share}'"))?;
+            let share = crate::decimal::parse_f64(share.trim())
+                .ok_or_else(|| format!("the hot key's share must be a number, not '{share}'"))?;
             return Ok(KeyChoice::Hot {
                 key: key.to_string(),
                 share,

@@ -65,6 +65,32 @@ fn gzip_header_matches_jdk() {
     assert_eq!(gzip::decompress(&two, 10).unwrap(), b"abcd");
 }
 
+/// The hand-framed member is byte for byte flate2's `GzEncoder` (same header, deflate stream
+/// and trailer), and its CRC-32 is `crc32fast`'s.
+#[test]
+fn gzip_member_equals_flate2_gz_encoder() {
+    use std::io::Write;
+    for len in [0, 1, 15, 255, 4096, 32 * 1024 + 1, 200_000] {
+        for data in [noise(len), text(len)] {
+            assert_eq!(
+                gzip::crc32(&data),
+                crc32fast::hash(&data),
+                "crc32 len {len}"
+            );
+            let mut reference =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            reference.write_all(&data).unwrap();
+            assert_eq!(
+                gzip::compress(&data),
+                reference.finish().unwrap(),
+                "len {len}"
+            );
+        }
+    }
+    // RFC 1952's check value.
+    assert_eq!(gzip::crc32(b"123456789"), 0xcbf4_3926);
+}
+
 #[test]
 fn zstd_is_a_standard_frame() {
     let packed = zstd::compress(&text(1000));
