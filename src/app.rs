@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use gloo_timers::callback::Interval;
 use producer_sim::event::EventKind;
 use producer_sim::scenario::Fault;
+use producer_sim::sorted_map::SortedMap;
 use producer_sim::{Simulation, partition_for_key};
 use producer_wire::{
     BridgeFrame, ClientFrame, DeliveryOutcome, Produce, ProducerFrame, ProducerMetrics,
@@ -129,7 +130,7 @@ pub struct App {
     bridge_status: String,
     /// Records already handed to the bridge (by model record id).
     bridged_upto: u64,
-    real: BTreeMap<u64, RealRecord>,
+    real: SortedMap<u64, RealRecord>,
     /// What the bridge made of our producer config (notes or refusals).
     real_config: Option<Result<Vec<String>, Vec<String>>>,
     /// The real producer's metrics under Java's names, from librdkafka's statistics.
@@ -393,7 +394,7 @@ impl Component for App {
             bridge: None,
             bridge_status: "not connected".into(),
             bridged_upto: 0,
-            real: BTreeMap::new(),
+            real: SortedMap::new(),
             real_config: None,
             real_metrics: None,
         };
@@ -882,13 +883,11 @@ impl App {
         } else {
             serde_json::Value::Null
         };
-        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut real: BTreeMap<&str, f64> = BTreeMap::new();
-        real.extend(
-            self.real_metrics
-                .iter()
-                .flat_map(|m| m.named().into_iter().filter_map(|(k, v)| v.map(|v| (k, v)))),
-        );
+        let real: SortedMap<&str, f64> = self
+            .real_metrics
+            .iter()
+            .flat_map(|m| m.named().into_iter().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .collect();
         let show_real = self.mode == Mode::Real;
         let rows = model.as_object().into_iter().flatten().map(|(name, v)| {
             let text = match v {

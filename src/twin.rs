@@ -6,6 +6,7 @@
 //! Times are milliseconds from the start of each side's run: model time for the model, wall
 //! time (the browser's clock) for the real cluster.
 
+use producer_sim::sorted_map::SortedMap;
 use std::collections::BTreeMap;
 
 /// How one record ended on one side.
@@ -55,12 +56,12 @@ impl Fate {
 }
 
 /// Every record one side sent, by record id.
-pub type Side = BTreeMap<u64, Fate>;
+pub type Side = SortedMap<u64, Fate>;
 
 /// One workload on both sides; `keys` are the records' keys (`None`: a null key).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Twin {
-    pub keys: BTreeMap<u64, Option<String>>,
+    pub keys: SortedMap<u64, Option<String>>,
     pub model: Side,
     pub real: Side,
 }
@@ -129,8 +130,8 @@ impl PartitionOffsets {
 }
 
 /// Acknowledged records per partition.
-pub fn offsets(side: &Side) -> BTreeMap<i32, PartitionOffsets> {
-    let mut out: BTreeMap<i32, PartitionOffsets> = BTreeMap::new();
+pub fn offsets(side: &Side) -> SortedMap<i32, PartitionOffsets> {
+    let mut out: SortedMap<i32, PartitionOffsets> = SortedMap::new();
     for (partition, offset) in side.values().filter_map(Fate::acked) {
         let p = out.entry(partition).or_insert(PartitionOffsets {
             count: 0,
@@ -147,8 +148,8 @@ pub fn offsets(side: &Side) -> BTreeMap<i32, PartitionOffsets> {
 }
 
 /// Null-keyed records per partition, and how often the partition changed in send order.
-pub fn null_key_spread(twin: &Twin, side: &Side) -> (BTreeMap<i32, u64>, usize) {
-    let mut counts = BTreeMap::new();
+pub fn null_key_spread(twin: &Twin, side: &Side) -> (SortedMap<i32, u64>, usize) {
+    let mut counts = SortedMap::new();
     let mut switches = 0;
     let mut previous = None;
     for (id, key) in &twin.keys {
@@ -396,11 +397,8 @@ pub fn reasons(twin: &Twin, setup: &Setup) -> Vec<Reason> {
             ));
         }
     }
-    // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-    let mut model_counts = BTreeMap::new();
-    model_counts.extend(model_offsets.iter().map(|(p, o)| (*p, o.count)));
-    let mut real_counts = BTreeMap::new();
-    real_counts.extend(real_offsets.iter().map(|(p, o)| (*p, o.count)));
+    let model_counts: SortedMap<_, _> = model_offsets.iter().map(|(p, o)| (*p, o.count)).collect();
+    let real_counts: SortedMap<_, _> = real_offsets.iter().map(|(p, o)| (*p, o.count)).collect();
     if model_counts != real_counts && a.null_keyed == 0 && a.mismatches.is_empty() {
         out.push(reason(
             "offsets",
@@ -473,7 +471,7 @@ pub fn reasons(twin: &Twin, setup: &Setup) -> Vec<Reason> {
             ),
         ));
     }
-    let mut failures: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures: SortedMap<&str, usize> = SortedMap::new();
     for f in twin.real.values() {
         if let Some((_, Outcome::Failed(e))) = &f.done {
             *failures.entry(e.as_str()).or_default() += 1;

@@ -485,9 +485,11 @@ impl TwinView {
         let agreement = twin::agreement(t);
         let model_offsets = twin::offsets(&t.model);
         let real_offsets = twin::offsets(&t.real);
-        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut partitions = std::collections::BTreeSet::new();
-        partitions.extend(model_offsets.keys().chain(real_offsets.keys()).copied());
+        let partitions: producer_sim::sorted_map::SortedSet<_> = model_offsets
+            .keys()
+            .chain(real_offsets.keys())
+            .copied()
+            .collect();
         let model_lat = twin::latencies(&t.model);
         let real_lat = twin::latencies(&t.real);
         let (ms_model, ms_real) = (twin::summary(&model_lat), twin::summary(&real_lat));

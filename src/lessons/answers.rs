@@ -1,7 +1,7 @@
 //! Each lesson's answer, read off the finished run: the model's logs, callbacks, trace and
 //! metrics, never a number written in advance.
 
-use std::collections::{BTreeMap, BTreeSet};
+use producer_sim::sorted_map::{SortedMap, SortedSet};
 
 use producer_sim::Simulation;
 use producer_sim::event::{EventKind, Outcome};
@@ -27,9 +27,7 @@ fn duplicates(sim: &Simulation) -> usize {
     (0..sim.metadata.num_partitions())
         .map(|p| {
             let log = final_log(sim, p);
-            // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-            let mut unique: BTreeSet<&u64> = BTreeSet::new();
-            unique.extend(&log);
+            let unique: SortedSet<&u64> = log.iter().collect();
             log.len() - unique.len()
         })
         .sum()
@@ -72,7 +70,7 @@ pub fn producer(sim: &Simulation) -> String {
 pub fn architecture(sim: &Simulation) -> String {
     let mut requests = 0;
     let mut batches = 0;
-    let mut nodes = BTreeSet::new();
+    let mut nodes = SortedSet::new();
     for e in sim.trace.events() {
         if let EventKind::RequestSent {
             node, batches: b, ..
@@ -93,7 +91,7 @@ pub fn architecture(sim: &Simulation) -> String {
 }
 
 pub fn keys(sim: &Simulation) -> String {
-    let mut by_key: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    let mut by_key: SortedMap<String, SortedSet<u32>> = SortedMap::new();
     for p in 0..sim.metadata.num_partitions() {
         for e in sim.partition_log(p).into_iter().flat_map(|r| r.entries()) {
             by_key
@@ -102,7 +100,7 @@ pub fn keys(sim: &Simulation) -> String {
                 .insert(p);
         }
     }
-    let most = by_key.values().map(BTreeSet::len).max().unwrap_or(0);
+    let most = by_key.values().map(SortedSet::len).max().unwrap_or(0);
     format!(
         "Every key on exactly {most} partition ({} keys).",
         by_key.len()

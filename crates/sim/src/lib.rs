@@ -38,6 +38,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod simulation;
+pub mod sorted_map;
 
 pub mod producer {
     pub mod batch_records;

@@ -3,8 +3,9 @@
 //! in the order they were scheduled, so a run is a pure function of its scenario and seed.
 //! Faults are data: the scenario's fault timeline is scheduled like any other event.
 
+use crate::sorted_map::SortedMap;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use crate::broker::cluster::{ClusterTimer, FetchRequest, FetchResponse, Outbox};
 use crate::broker::{Cluster, ClusterConfig};
@@ -148,10 +149,10 @@ pub struct Simulation {
     now_us: u64,
     sender_wakeup_at: Option<u64>,
     records_sent: u64,
-    links: BTreeMap<NodeId, LinkFaults>,
+    links: SortedMap<NodeId, LinkFaults>,
     /// Per direction of each connection (node 0 is the producer): when its last message
     /// finished transmitting and when it arrived, to keep bandwidth and FIFO order.
-    wires: BTreeMap<(NodeId, NodeId), (u64, u64)>,
+    wires: SortedMap<(NodeId, NodeId), (u64, u64)>,
     /// Which brokers the sender can reach, rebuilt for each `run_once` in a reused buffer.
     reachable_buffer: Vec<bool>,
     network_rng: SimRng,
@@ -213,8 +214,8 @@ impl Simulation {
             now_us: 0,
             sender_wakeup_at: None,
             records_sent: 0,
-            links: BTreeMap::new(),
-            wires: BTreeMap::new(),
+            links: SortedMap::new(),
+            wires: SortedMap::new(),
             reachable_buffer: Vec::new(),
             network_rng: SimRng::new(seed, Stream::Network),
             workload_rng: SimRng::new(seed, Stream::Workload),

@@ -11,7 +11,7 @@
 //! leader in one session; truncation on a leader change happens at once; the controller is
 //! always available.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted_map::{SortedMap, SortedSet};
 
 use super::log::LogBatch;
 use super::partition::{LeaderAppend, PartitionState};
@@ -110,11 +110,11 @@ pub struct BrokerState {
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub config: ClusterConfig,
-    pub brokers: BTreeMap<NodeId, BrokerState>,
+    pub brokers: SortedMap<NodeId, BrokerState>,
     pub partitions: Vec<PartitionState>,
     delayed: Vec<DelayedProduce>,
-    parked_fetches: BTreeMap<(NodeId, NodeId), (FetchRequest, u64)>,
-    sessions: BTreeSet<(NodeId, NodeId)>,
+    parked_fetches: SortedMap<(NodeId, NodeId), (FetchRequest, u64)>,
+    sessions: SortedSet<(NodeId, NodeId)>,
     next_session: u64,
     next_producer_id: i64,
 }
@@ -133,7 +133,7 @@ impl Cluster {
             })
             .collect();
         // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut brokers = BTreeMap::new();
+        let mut brokers = SortedMap::new();
         brokers.extend((1..=n).map(|id| {
             (
                 id,
@@ -147,8 +147,8 @@ impl Cluster {
             brokers,
             partitions,
             delayed: Vec::new(),
-            parked_fetches: BTreeMap::new(),
-            sessions: BTreeSet::new(),
+            parked_fetches: SortedMap::new(),
+            sessions: SortedSet::new(),
             next_session: 0,
             next_producer_id: 1000,
             config,
@@ -177,7 +177,7 @@ impl Cluster {
     }
 
     fn start_missing_sessions(&mut self, now_us: u64, out: &mut Outbox) {
-        let mut pairs = BTreeSet::new();
+        let mut pairs = SortedSet::new();
         for p in &self.partitions {
             let Some(leader) = p.leader else { continue };
             for f in p.assignment.iter().filter(|f| **f != leader) {

@@ -8,7 +8,7 @@
 //! Model simplifications: ISR changes take effect at once (no AlterPartition round trip); the
 //! high watermark counts the leader and the ISR only.
 
-use std::collections::BTreeMap;
+use crate::sorted_map::SortedMap;
 
 use super::log::{AppendInfo, Replica};
 use crate::produce_request::{PartitionResponse, WireBatch};
@@ -34,8 +34,8 @@ pub struct PartitionState {
     pub leader_epoch: i32,
     pub isr: Vec<NodeId>,
     pub high_watermark: i64,
-    pub replicas: BTreeMap<NodeId, Replica>,
-    pub followers: BTreeMap<NodeId, FollowerState>,
+    pub replicas: SortedMap<NodeId, Replica>,
+    pub followers: SortedMap<NodeId, FollowerState>,
 }
 
 /// The result of an append on the leader, before acks=all waits for replication.
@@ -53,13 +53,13 @@ pub enum LeaderAppend {
 impl PartitionState {
     pub fn new(id: u32, assignment: Vec<NodeId>, retention_bytes: Option<u64>) -> Self {
         // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut replicas = BTreeMap::new();
+        let mut replicas = SortedMap::new();
         replicas.extend(
             assignment
                 .iter()
                 .map(|n| (*n, Replica::with_retention(retention_bytes))),
         );
-        let mut followers = BTreeMap::new();
+        let mut followers = SortedMap::new();
         followers.extend(
             assignment
                 .iter()

@@ -5,7 +5,8 @@
 //! `ProducerAppendInfo` (`checkProducerEpoch`, `checkSequence`, `inSequence`),
 //! `UnifiedLog.analyzeAndValidateProducerState`.
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::sorted_map::SortedMap;
+use std::collections::VecDeque;
 
 use crate::protocol::Errors;
 
@@ -38,7 +39,7 @@ pub enum SequenceCheck {
 
 #[derive(Debug, Clone, Default)]
 pub struct ProducerStateManager {
-    producers: BTreeMap<i64, ProducerStateEntry>,
+    producers: SortedMap<i64, ProducerStateEntry>,
 }
 
 /// `ProducerAppendInfo.inSequence`: next follows last, wrapping at `Integer.MAX_VALUE`.

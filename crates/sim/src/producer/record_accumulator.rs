@@ -6,7 +6,8 @@
 //!
 //! Model simplification: one topic.
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::sorted_map::SortedMap;
+use std::collections::VecDeque;
 
 use super::buffer_pool::BufferPool;
 use super::built_in_partitioner::BuiltInPartitioner;
@@ -78,7 +79,7 @@ pub struct RecordAccumulator {
     /// Index = partition; `None` until the partition's first batch (adaptive stats need all).
     deques: Vec<Option<VecDeque<ProducerBatch>>>,
     muted: Vec<bool>,
-    drain_index: BTreeMap<NodeId, usize>,
+    drain_index: SortedMap<NodeId, usize>,
     pub partitioner: BuiltInPartitioner,
     pub buffer_pool: BufferPool,
     next_batch_id: BatchId,
@@ -116,7 +117,7 @@ impl RecordAccumulator {
             },
             deques: vec![None; num_partitions as usize],
             muted: vec![false; num_partitions as usize],
-            drain_index: BTreeMap::new(),
+            drain_index: SortedMap::new(),
             partitioner: BuiltInPartitioner::new(num_partitions, config.batch_size),
             buffer_pool: BufferPool::new(config.buffer_memory),
             next_batch_id: 0,
@@ -335,8 +336,8 @@ impl RecordAccumulator {
         now_us: u64,
         mut tm: Option<&mut TransactionManager>,
         rng: &mut SimRng,
-    ) -> BTreeMap<NodeId, Vec<(ProducerBatch, ReadyReason)>> {
-        let mut out = BTreeMap::new();
+    ) -> SortedMap<NodeId, Vec<(ProducerBatch, ReadyReason)>> {
+        let mut out = SortedMap::new();
         for &node in nodes {
             let parts = metadata.partitions_for_node(node);
             let mut ready: Vec<(ProducerBatch, ReadyReason)> = Vec::new();
@@ -512,7 +513,7 @@ impl RecordAccumulator {
     }
 
     /// `resetProducerState` for the queued batches an epoch bump rewrote.
-    pub fn rewrite_producer_state(&mut self, rewrites: &BTreeMap<BatchId, (i64, i16, i32)>) {
+    pub fn rewrite_producer_state(&mut self, rewrites: &SortedMap<BatchId, (i64, i16, i32)>) {
         for batch in self.deques.iter_mut().flatten().flat_map(|d| d.iter_mut()) {
             if let Some((pid, epoch, seq)) = rewrites.get(&batch.id) {
                 batch.reset_producer_state(*pid, *epoch, *seq);

@@ -11,7 +11,7 @@
 //! Model simplifications: a connection to a live broker is established at once, and a
 //! request is written at once; the sender thread runs after every event.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted_map::{SortedMap, SortedSet};
 
 use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
@@ -96,16 +96,16 @@ pub struct Sender {
     guarantee_message_order: bool,
     /// By id, which is also the order they were sent in (ids grow with time): the first is
     /// the oldest.
-    requests: BTreeMap<RequestId, InFlightRequest>,
+    requests: SortedMap<RequestId, InFlightRequest>,
     /// In-flight requests per node (index = node id), kept with `requests`.
     requests_per_node: Vec<usize>,
-    in_flight_batches: BTreeMap<BatchId, ProducerBatch>,
+    in_flight_batches: SortedMap<BatchId, ProducerBatch>,
     /// (creation time, id) of every batch in `in_flight_batches`: the first is the one that
     /// reaches `delivery.timeout.ms` first.
-    in_flight_by_creation: BTreeSet<(u64, BatchId)>,
+    in_flight_by_creation: SortedSet<(u64, BatchId)>,
     /// Nodes whose connection was closed, and when the client may reconnect.
-    reconnect_at: BTreeMap<NodeId, u64>,
-    connect_failures: BTreeMap<NodeId, u32>,
+    reconnect_at: SortedMap<NodeId, u64>,
+    connect_failures: SortedMap<NodeId, u32>,
     retry_backoff_us: u64,
     next_metadata_us: u64,
     metadata_needed: bool,
@@ -130,12 +130,12 @@ impl Sender {
                 max_ms: config.reconnect_backoff_max_ms,
             },
             guarantee_message_order: config.guarantee_message_order(),
-            requests: BTreeMap::new(),
+            requests: SortedMap::new(),
             requests_per_node: Vec::new(),
-            in_flight_batches: BTreeMap::new(),
-            in_flight_by_creation: BTreeSet::new(),
-            reconnect_at: BTreeMap::new(),
-            connect_failures: BTreeMap::new(),
+            in_flight_batches: SortedMap::new(),
+            in_flight_by_creation: SortedSet::new(),
+            reconnect_at: SortedMap::new(),
+            connect_failures: SortedMap::new(),
             retry_backoff_us: config.retry_backoff_ms * 1000,
             next_metadata_us: 0,
             metadata_needed: false,
@@ -280,7 +280,7 @@ impl Sender {
         }
         // Nothing to drain without a node to send to.
         let drained = if ready.is_empty() {
-            BTreeMap::new()
+            SortedMap::new()
         } else {
             cx.acc.drain(
                 cx.metadata,
@@ -342,7 +342,7 @@ impl Sender {
             return;
         };
         // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut rewrites_by_batch: BTreeMap<BatchId, (i64, i16, i32)> = BTreeMap::new();
+        let mut rewrites_by_batch: SortedMap<BatchId, (i64, i16, i32)> = SortedMap::new();
         rewrites_by_batch.extend(
             rewrites
                 .into_iter()

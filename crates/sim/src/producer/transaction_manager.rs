@@ -10,7 +10,7 @@
 //! `maybeUpdateProducerIdAndEpoch`), `TxnPartitionEntry.startSequencesAtBeginning`,
 //! `DefaultRecordBatch.incrementSequence`; spec §5.4.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted_map::{SortedMap, SortedSet};
 
 use super::producer_batch::BatchId;
 use crate::protocol::Errors;
@@ -46,10 +46,10 @@ pub struct TransactionManager {
     init_requested: bool,
     partitions: Vec<TxnPartitionEntry>,
     epoch_bump_required: bool,
-    partitions_to_rewrite: BTreeSet<u32>,
+    partitions_to_rewrite: SortedSet<u32>,
     /// Partitions whose sequence state is unknown (an in-retry batch expired), with the
     /// sequence after the expired batch.
-    unresolved: BTreeMap<u32, i32>,
+    unresolved: SortedMap<u32, i32>,
 }
 
 /// `DefaultRecordBatch.incrementSequence`: wraps past `Integer.MAX_VALUE` to 0.
@@ -68,8 +68,8 @@ impl TransactionManager {
             init_requested: false,
             partitions: vec![TxnPartitionEntry::default(); num_partitions as usize],
             epoch_bump_required: false,
-            partitions_to_rewrite: BTreeSet::new(),
-            unresolved: BTreeMap::new(),
+            partitions_to_rewrite: SortedSet::new(),
+            unresolved: SortedMap::new(),
         }
     }
 
