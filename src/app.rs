@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use gloo_timers::callback::Interval;
 use producer_sim::event::EventKind;
+use producer_sim::litemap::LiteMap;
 use producer_sim::scenario::Fault;
-use producer_sim::sorted_map::SortedMap;
 use producer_sim::{Simulation, partition_for_key};
 use producer_wire::{
     BridgeFrame, ClientFrame, DeliveryOutcome, Produce, ProducerFrame, ProducerMetrics,
@@ -130,7 +130,7 @@ pub struct App {
     bridge_status: String,
     /// Records already handed to the bridge (by model record id).
     bridged_upto: u64,
-    real: SortedMap<u64, RealRecord>,
+    real: LiteMap<u64, RealRecord>,
     /// What the bridge made of our producer config (notes or refusals).
     real_config: Option<Result<Vec<String>, Vec<String>>>,
     /// The real producer's metrics under Java's names, from librdkafka's statistics.
@@ -394,7 +394,7 @@ impl Component for App {
             bridge: None,
             bridge_status: "not connected".into(),
             bridged_upto: 0,
-            real: SortedMap::new(),
+            real: LiteMap::new_vec(),
             real_config: None,
             real_metrics: None,
         };
@@ -883,11 +883,13 @@ impl App {
         } else {
             serde_json::Value::Null
         };
-        let real: SortedMap<&str, f64> = self
-            .real_metrics
-            .iter()
-            .flat_map(|m| m.named().into_iter().filter_map(|(k, v)| v.map(|v| (k, v))))
-            .collect();
+        // Inserted one by one: `LiteMap`'s `collect` sorts, a stable sort more in the bundle.
+        let mut real: LiteMap<&str, f64> = LiteMap::new_vec();
+        for (k, v) in self.real_metrics.iter().flat_map(|m| m.named()) {
+            if let Some(v) = v {
+                real.insert(k, v);
+            }
+        }
         let show_real = self.mode == Mode::Real;
         let rows = model.as_object().into_iter().flatten().map(|(name, v)| {
             let text = match v {

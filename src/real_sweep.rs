@@ -494,7 +494,8 @@ mod tests {
                 },
             ),
         ]
-        .into();
+        .into_iter()
+        .collect();
         let (throughput, latency, failed) = measure(&side);
         assert_eq!(failed, 1);
         assert_eq!(throughput, Some(100.0), "2 acked in 20 ms");

@@ -6,7 +6,7 @@
 //! Times are milliseconds from the start of each side's run: model time for the model, wall
 //! time (the browser's clock) for the real cluster.
 
-use producer_sim::sorted_map::SortedMap;
+use producer_sim::litemap::LiteMap;
 use std::collections::BTreeMap;
 
 /// How one record ended on one side.
@@ -56,12 +56,12 @@ impl Fate {
 }
 
 /// Every record one side sent, by record id.
-pub type Side = SortedMap<u64, Fate>;
+pub type Side = LiteMap<u64, Fate>;
 
 /// One workload on both sides; `keys` are the records' keys (`None`: a null key).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Twin {
-    pub keys: SortedMap<u64, Option<String>>,
+    pub keys: LiteMap<u64, Option<String>>,
     pub model: Side,
     pub real: Side,
 }
@@ -130,8 +130,8 @@ impl PartitionOffsets {
 }
 
 /// Acknowledged records per partition.
-pub fn offsets(side: &Side) -> SortedMap<i32, PartitionOffsets> {
-    let mut out: SortedMap<i32, PartitionOffsets> = SortedMap::new();
+pub fn offsets(side: &Side) -> LiteMap<i32, PartitionOffsets> {
+    let mut out: LiteMap<i32, PartitionOffsets> = LiteMap::new_vec();
     for (partition, offset) in side.values().filter_map(Fate::acked) {
         let p = out.entry(partition).or_insert(PartitionOffsets {
             count: 0,
@@ -148,8 +148,8 @@ pub fn offsets(side: &Side) -> SortedMap<i32, PartitionOffsets> {
 }
 
 /// Null-keyed records per partition, and how often the partition changed in send order.
-pub fn null_key_spread(twin: &Twin, side: &Side) -> (SortedMap<i32, u64>, usize) {
-    let mut counts = SortedMap::new();
+pub fn null_key_spread(twin: &Twin, side: &Side) -> (LiteMap<i32, u64>, usize) {
+    let mut counts = LiteMap::new_vec();
     let mut switches = 0;
     let mut previous = None;
     for (id, key) in &twin.keys {
@@ -397,9 +397,16 @@ pub fn reasons(twin: &Twin, setup: &Setup) -> Vec<Reason> {
             ));
         }
     }
-    let model_counts: SortedMap<_, _> = model_offsets.iter().map(|(p, o)| (*p, o.count)).collect();
-    let real_counts: SortedMap<_, _> = real_offsets.iter().map(|(p, o)| (*p, o.count)).collect();
-    if model_counts != real_counts && a.null_keyed == 0 && a.mismatches.is_empty() {
+    let counts = |offsets: &LiteMap<i32, PartitionOffsets>| {
+        offsets
+            .iter()
+            .map(|(p, o)| (*p, o.count))
+            .collect::<Vec<_>>()
+    };
+    if counts(&model_offsets) != counts(&real_offsets)
+        && a.null_keyed == 0
+        && a.mismatches.is_empty()
+    {
         out.push(reason(
             "offsets",
             "The per-partition counts differ although every keyed record agrees: some records are \
@@ -471,7 +478,7 @@ pub fn reasons(twin: &Twin, setup: &Setup) -> Vec<Reason> {
             ),
         ));
     }
-    let mut failures: SortedMap<&str, usize> = SortedMap::new();
+    let mut failures: LiteMap<&str, usize> = LiteMap::new_vec();
     for f in twin.real.values() {
         if let Some((_, Outcome::Failed(e))) = &f.done {
             *failures.entry(e.as_str()).or_default() += 1;

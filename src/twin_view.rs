@@ -485,11 +485,10 @@ impl TwinView {
         let agreement = twin::agreement(t);
         let model_offsets = twin::offsets(&t.model);
         let real_offsets = twin::offsets(&t.real);
-        let partitions: producer_sim::sorted_map::SortedSet<_> = model_offsets
-            .keys()
-            .chain(real_offsets.keys())
-            .copied()
-            .collect();
+        let mut partitions = producer_sim::litemap::LiteMap::new_vec();
+        for p in model_offsets.keys().chain(real_offsets.keys()) {
+            partitions.insert(*p, ());
+        }
         let model_lat = twin::latencies(&t.model);
         let real_lat = twin::latencies(&t.real);
         let (ms_model, ms_real) = (twin::summary(&model_lat), twin::summary(&real_lat));
@@ -542,7 +541,7 @@ impl TwinView {
                             <tr><th>{ "partition" }</th><th>{ "records" }</th><th>{ "offsets" }</th><th>{ "span" }</th>
                                 <th>{ "records" }</th><th>{ "offsets" }</th><th>{ "span" }</th></tr>
                         </thead>
-                        <tbody>{ for partitions.iter().map(|p| html! {
+                        <tbody>{ for partitions.keys().map(|p| html! {
                             <tr data-partition={p.to_string()}><td>{ format!("P{p}") }</td>
                                 { offsets_cell(model_offsets.get(p)) }{ offsets_cell(real_offsets.get(p)) }</tr>
                         }) }</tbody>

@@ -1,7 +1,7 @@
 //! Each lesson's answer, read off the finished run: the model's logs, callbacks, trace and
 //! metrics, never a number written in advance.
 
-use producer_sim::sorted_map::{SortedMap, SortedSet};
+use producer_sim::litemap::LiteMap;
 
 use producer_sim::Simulation;
 use producer_sim::event::{EventKind, Outcome};
@@ -27,7 +27,10 @@ fn duplicates(sim: &Simulation) -> usize {
     (0..sim.metadata.num_partitions())
         .map(|p| {
             let log = final_log(sim, p);
-            let unique: SortedSet<&u64> = log.iter().collect();
+            let mut unique = LiteMap::new_vec();
+            for record in &log {
+                unique.insert(record, ());
+            }
             log.len() - unique.len()
         })
         .sum()
@@ -70,7 +73,7 @@ pub fn producer(sim: &Simulation) -> String {
 pub fn architecture(sim: &Simulation) -> String {
     let mut requests = 0;
     let mut batches = 0;
-    let mut nodes = SortedSet::new();
+    let mut nodes = LiteMap::new_vec();
     for e in sim.trace.events() {
         if let EventKind::RequestSent {
             node, batches: b, ..
@@ -78,7 +81,7 @@ pub fn architecture(sim: &Simulation) -> String {
         {
             requests += 1;
             batches += b.len();
-            nodes.insert(*node);
+            nodes.insert(*node, ());
         }
     }
     format!(
@@ -91,16 +94,16 @@ pub fn architecture(sim: &Simulation) -> String {
 }
 
 pub fn keys(sim: &Simulation) -> String {
-    let mut by_key: SortedMap<String, SortedSet<u32>> = SortedMap::new();
+    let mut by_key: LiteMap<String, LiteMap<u32, ()>> = LiteMap::new_vec();
     for p in 0..sim.metadata.num_partitions() {
         for e in sim.partition_log(p).into_iter().flat_map(|r| r.entries()) {
             by_key
                 .entry(e.key.unwrap_or_default())
                 .or_default()
-                .insert(p);
+                .insert(p, ());
         }
     }
-    let most = by_key.values().map(SortedSet::len).max().unwrap_or(0);
+    let most = by_key.values().map(LiteMap::len).max().unwrap_or(0);
     format!(
         "Every key on exactly {most} partition ({} keys).",
         by_key.len()

@@ -38,7 +38,9 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod simulation;
-pub mod sorted_map;
+
+/// ICU4X's flat sorted-vector map, the model's and the app's ordered map.
+pub use litemap;
 
 pub mod producer {
     pub mod batch_records;

@@ -3,7 +3,7 @@
 //! in the order they were scheduled, so a run is a pure function of its scenario and seed.
 //! Faults are data: the scenario's fault timeline is scheduled like any other event.
 
-use crate::sorted_map::SortedMap;
+use litemap::LiteMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -149,10 +149,10 @@ pub struct Simulation {
     now_us: u64,
     sender_wakeup_at: Option<u64>,
     records_sent: u64,
-    links: SortedMap<NodeId, LinkFaults>,
+    links: LiteMap<NodeId, LinkFaults>,
     /// Per direction of each connection (node 0 is the producer): when its last message
     /// finished transmitting and when it arrived, to keep bandwidth and FIFO order.
-    wires: SortedMap<(NodeId, NodeId), (u64, u64)>,
+    wires: LiteMap<(NodeId, NodeId), (u64, u64)>,
     /// Which brokers the sender can reach, rebuilt for each `run_once` in a reused buffer.
     reachable_buffer: Vec<bool>,
     network_rng: SimRng,
@@ -214,8 +214,8 @@ impl Simulation {
             now_us: 0,
             sender_wakeup_at: None,
             records_sent: 0,
-            links: SortedMap::new(),
-            wires: SortedMap::new(),
+            links: LiteMap::new_vec(),
+            wires: LiteMap::new_vec(),
             reachable_buffer: Vec::new(),
             network_rng: SimRng::new(seed, Stream::Network),
             workload_rng: SimRng::new(seed, Stream::Workload),

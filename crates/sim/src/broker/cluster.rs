@@ -11,7 +11,7 @@
 //! leader in one session; truncation on a leader change happens at once; the controller is
 //! always available.
 
-use crate::sorted_map::{SortedMap, SortedSet};
+use litemap::LiteMap;
 
 use super::log::LogBatch;
 use super::partition::{LeaderAppend, PartitionState};
@@ -110,11 +110,11 @@ pub struct BrokerState {
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub config: ClusterConfig,
-    pub brokers: SortedMap<NodeId, BrokerState>,
+    pub brokers: LiteMap<NodeId, BrokerState>,
     pub partitions: Vec<PartitionState>,
     delayed: Vec<DelayedProduce>,
-    parked_fetches: SortedMap<(NodeId, NodeId), (FetchRequest, u64)>,
-    sessions: SortedSet<(NodeId, NodeId)>,
+    parked_fetches: LiteMap<(NodeId, NodeId), (FetchRequest, u64)>,
+    sessions: LiteMap<(NodeId, NodeId), ()>,
     next_session: u64,
     next_producer_id: i64,
 }
@@ -132,23 +132,22 @@ impl Cluster {
                 PartitionState::new(p, assignment, config.retention_bytes)
             })
             .collect();
-        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut brokers = SortedMap::new();
-        brokers.extend((1..=n).map(|id| {
-            (
-                id,
-                BrokerState {
-                    alive: true,
-                    ..BrokerState::default()
-                },
-            )
-        }));
+        // Inserted one by one: `LiteMap`'s `extend` and `collect` sort, a stable sort per type in
+        // the wasm bundle.
+        let mut brokers = LiteMap::new_vec();
+        for id in 1..=n {
+            let broker = BrokerState {
+                alive: true,
+                ..BrokerState::default()
+            };
+            brokers.insert(id, broker);
+        }
         Cluster {
             brokers,
             partitions,
             delayed: Vec::new(),
-            parked_fetches: SortedMap::new(),
-            sessions: SortedSet::new(),
+            parked_fetches: LiteMap::new_vec(),
+            sessions: LiteMap::new_vec(),
             next_session: 0,
             next_producer_id: 1000,
             config,
@@ -177,16 +176,16 @@ impl Cluster {
     }
 
     fn start_missing_sessions(&mut self, now_us: u64, out: &mut Outbox) {
-        let mut pairs = SortedSet::new();
+        let mut pairs = LiteMap::new_vec();
         for p in &self.partitions {
             let Some(leader) = p.leader else { continue };
             for f in p.assignment.iter().filter(|f| **f != leader) {
-                pairs.insert((*f, leader));
+                pairs.insert((*f, leader), ());
             }
         }
-        for (f, l) in pairs {
-            if !self.sessions.contains(&(f, l)) && self.is_alive(f) && self.is_alive(l) {
-                self.sessions.insert((f, l));
+        for ((f, l), ()) in pairs {
+            if !self.sessions.contains_key(&(f, l)) && self.is_alive(f) && self.is_alive(l) {
+                self.sessions.insert((f, l), ());
                 self.send_fetch(f, l, now_us, out);
             }
         }
@@ -635,7 +634,7 @@ impl Cluster {
         self.delayed.retain(|d| d.broker != node);
         self.parked_fetches
             .retain(|(f, l), _| *f != node && *l != node);
-        self.sessions.retain(|(f, l)| *f != node && *l != node);
+        self.sessions.retain(|(f, l), ()| *f != node && *l != node);
         trace.emit(now_us, EventKind::BrokerCrashed { node });
         out.timers.push((
             now_us + self.config.broker_session_timeout_us,

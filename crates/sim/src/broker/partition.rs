@@ -8,7 +8,7 @@
 //! Model simplifications: ISR changes take effect at once (no AlterPartition round trip); the
 //! high watermark counts the leader and the ISR only.
 
-use crate::sorted_map::SortedMap;
+use litemap::LiteMap;
 
 use super::log::{AppendInfo, Replica};
 use crate::produce_request::{PartitionResponse, WireBatch};
@@ -34,8 +34,8 @@ pub struct PartitionState {
     pub leader_epoch: i32,
     pub isr: Vec<NodeId>,
     pub high_watermark: i64,
-    pub replicas: SortedMap<NodeId, Replica>,
-    pub followers: SortedMap<NodeId, FollowerState>,
+    pub replicas: LiteMap<NodeId, Replica>,
+    pub followers: LiteMap<NodeId, FollowerState>,
 }
 
 /// The result of an append on the leader, before acks=all waits for replication.
@@ -52,20 +52,16 @@ pub enum LeaderAppend {
 
 impl PartitionState {
     pub fn new(id: u32, assignment: Vec<NodeId>, retention_bytes: Option<u64>) -> Self {
-        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut replicas = SortedMap::new();
-        replicas.extend(
-            assignment
-                .iter()
-                .map(|n| (*n, Replica::with_retention(retention_bytes))),
-        );
-        let mut followers = SortedMap::new();
-        followers.extend(
-            assignment
-                .iter()
-                .skip(1)
-                .map(|n| (*n, FollowerState::default())),
-        );
+        // Inserted one by one: `LiteMap`'s `extend` and `collect` sort, a stable sort per type in
+        // the wasm bundle.
+        let mut replicas = LiteMap::new_vec();
+        for n in &assignment {
+            replicas.insert(*n, Replica::with_retention(retention_bytes));
+        }
+        let mut followers = LiteMap::new_vec();
+        for n in assignment.iter().skip(1) {
+            followers.insert(*n, FollowerState::default());
+        }
         PartitionState {
             id,
             leader: assignment.first().copied(),
@@ -251,18 +247,16 @@ impl PartitionState {
         self.leader_epoch += 1;
         let leo = self.replicas[&leader].log_end_offset();
         self.high_watermark = self.high_watermark.min(leo);
-        // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
+        // Inserted one by one: `LiteMap`'s `extend` and `collect` sort, a stable sort per type in
+        // the wasm bundle.
         self.followers.clear();
-        self.followers
-            .extend(self.assignment.iter().filter(|n| **n != leader).map(|n| {
-                (
-                    *n,
-                    FollowerState {
-                        last_caught_up_us: now_us,
-                        ..FollowerState::default()
-                    },
-                )
-            }));
+        for n in self.assignment.iter().filter(|n| **n != leader) {
+            let follower = FollowerState {
+                last_caught_up_us: now_us,
+                ..FollowerState::default()
+            };
+            self.followers.insert(*n, follower);
+        }
     }
 
     /// A replica joining as follower truncates what the leader does not have

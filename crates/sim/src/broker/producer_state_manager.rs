@@ -5,7 +5,7 @@
 //! `ProducerAppendInfo` (`checkProducerEpoch`, `checkSequence`, `inSequence`),
 //! `UnifiedLog.analyzeAndValidateProducerState`.
 
-use crate::sorted_map::SortedMap;
+use litemap::LiteMap;
 use std::collections::VecDeque;
 
 use crate::protocol::Errors;
@@ -39,7 +39,7 @@ pub enum SequenceCheck {
 
 #[derive(Debug, Clone, Default)]
 pub struct ProducerStateManager {
-    producers: SortedMap<i64, ProducerStateEntry>,
+    producers: LiteMap<i64, ProducerStateEntry>,
 }
 
 /// `ProducerAppendInfo.inSequence`: next follows last, wrapping at `Integer.MAX_VALUE`.
@@ -98,7 +98,7 @@ impl ProducerStateManager {
 
     /// Forgets batch metadata at or above `offset`, and producers left with none.
     pub fn truncate_to(&mut self, offset: i64) {
-        for entry in self.producers.values_mut() {
+        for (_, entry) in self.producers.iter_mut() {
             entry.batches.retain(|b| b.last_offset < offset);
         }
         self.producers.retain(|_, e| !e.batches.is_empty());

@@ -8,7 +8,7 @@
 //! memory grows only with the number of distinct millisecond values: a table indexed by the
 //! value for the usual few seconds, a map above.
 
-use crate::sorted_map::SortedMap;
+use litemap::LiteMap;
 
 /// The percentiles perf-test prints: 50th, 95th, 99th and 99.9th.
 pub const PERF_TEST_PERCENTILES: [f64; 4] = [0.5, 0.95, 0.99, 0.999];
@@ -28,7 +28,7 @@ pub struct SampledLatencies {
     /// Occurrences of each kept latency below `TABLE_MS`, indexed by the latency.
     table: Vec<u64>,
     /// Occurrences of each larger kept latency.
-    sorted: SortedMap<u64, u64>,
+    sorted: LiteMap<u64, u64>,
     count: u64,
     total: u64,
     max: u64,
@@ -49,7 +49,7 @@ impl SampledLatencies {
             until_kept: 0,
             kept: 0,
             table: Vec::new(),
-            sorted: SortedMap::new(),
+            sorted: LiteMap::new_vec(),
             count: 0,
             total: 0,
             max: 0,

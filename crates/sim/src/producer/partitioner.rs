@@ -36,7 +36,7 @@
 //! `UniformStickyPartitioner`; KIP-480, KIP-794, KAFKA-9965, KAFKA-17632 (PR #17620),
 //! KAFKA-18262 (4.0 removes the deprecated classes); librdkafka `rd_kafka_msg_partitioner`.
 
-use crate::sorted_map::SortedMap;
+use litemap::LiteMap;
 use std::fmt;
 
 use super::built_in_partitioner::{murmur2, to_positive};
@@ -323,7 +323,7 @@ struct TopicState {
 pub struct Partitioner {
     kind: PartitionerKind,
     max_block_ms: u64,
-    topics: SortedMap<String, TopicState>,
+    topics: LiteMap<String, TopicState>,
     /// KAFKA-17632: `RoundRobinPartitioner.previousPartition`, a `ThreadLocal<TopicPartition>`;
     /// the model has one application thread.
     round_robin_previous: Option<(String, u32)>,
@@ -335,7 +335,7 @@ impl Partitioner {
         Partitioner {
             kind,
             max_block_ms,
-            topics: SortedMap::new(),
+            topics: LiteMap::new_vec(),
             round_robin_previous: None,
         }
     }

@@ -6,7 +6,7 @@
 //!
 //! Model simplification: one topic.
 
-use crate::sorted_map::SortedMap;
+use litemap::LiteMap;
 use std::collections::VecDeque;
 
 use super::buffer_pool::BufferPool;
@@ -79,7 +79,7 @@ pub struct RecordAccumulator {
     /// Index = partition; `None` until the partition's first batch (adaptive stats need all).
     deques: Vec<Option<VecDeque<ProducerBatch>>>,
     muted: Vec<bool>,
-    drain_index: SortedMap<NodeId, usize>,
+    drain_index: LiteMap<NodeId, usize>,
     pub partitioner: BuiltInPartitioner,
     pub buffer_pool: BufferPool,
     next_batch_id: BatchId,
@@ -117,7 +117,7 @@ impl RecordAccumulator {
             },
             deques: vec![None; num_partitions as usize],
             muted: vec![false; num_partitions as usize],
-            drain_index: SortedMap::new(),
+            drain_index: LiteMap::new_vec(),
             partitioner: BuiltInPartitioner::new(num_partitions, config.batch_size),
             buffer_pool: BufferPool::new(config.buffer_memory),
             next_batch_id: 0,
@@ -336,8 +336,8 @@ impl RecordAccumulator {
         now_us: u64,
         mut tm: Option<&mut TransactionManager>,
         rng: &mut SimRng,
-    ) -> SortedMap<NodeId, Vec<(ProducerBatch, ReadyReason)>> {
-        let mut out = SortedMap::new();
+    ) -> LiteMap<NodeId, Vec<(ProducerBatch, ReadyReason)>> {
+        let mut out = LiteMap::new_vec();
         for &node in nodes {
             let parts = metadata.partitions_for_node(node);
             let mut ready: Vec<(ProducerBatch, ReadyReason)> = Vec::new();
@@ -513,7 +513,7 @@ impl RecordAccumulator {
     }
 
     /// `resetProducerState` for the queued batches an epoch bump rewrote.
-    pub fn rewrite_producer_state(&mut self, rewrites: &SortedMap<BatchId, (i64, i16, i32)>) {
+    pub fn rewrite_producer_state(&mut self, rewrites: &LiteMap<BatchId, (i64, i16, i32)>) {
         for batch in self.deques.iter_mut().flatten().flat_map(|d| d.iter_mut()) {
             if let Some((pid, epoch, seq)) = rewrites.get(&batch.id) {
                 batch.reset_producer_state(*pid, *epoch, *seq);

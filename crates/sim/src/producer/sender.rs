@@ -11,7 +11,7 @@
 //! Model simplifications: a connection to a live broker is established at once, and a
 //! request is written at once; the sender thread runs after every event.
 
-use crate::sorted_map::{SortedMap, SortedSet};
+use litemap::LiteMap;
 
 use super::exponential_backoff::ExponentialBackoff;
 use super::metadata::{Metadata, NodeId};
@@ -96,16 +96,16 @@ pub struct Sender {
     guarantee_message_order: bool,
     /// By id, which is also the order they were sent in (ids grow with time): the first is
     /// the oldest.
-    requests: SortedMap<RequestId, InFlightRequest>,
+    requests: LiteMap<RequestId, InFlightRequest>,
     /// In-flight requests per node (index = node id), kept with `requests`.
     requests_per_node: Vec<usize>,
-    in_flight_batches: SortedMap<BatchId, ProducerBatch>,
+    in_flight_batches: LiteMap<BatchId, ProducerBatch>,
     /// (creation time, id) of every batch in `in_flight_batches`: the first is the one that
     /// reaches `delivery.timeout.ms` first.
-    in_flight_by_creation: SortedSet<(u64, BatchId)>,
+    in_flight_by_creation: LiteMap<(u64, BatchId), ()>,
     /// Nodes whose connection was closed, and when the client may reconnect.
-    reconnect_at: SortedMap<NodeId, u64>,
-    connect_failures: SortedMap<NodeId, u32>,
+    reconnect_at: LiteMap<NodeId, u64>,
+    connect_failures: LiteMap<NodeId, u32>,
     retry_backoff_us: u64,
     next_metadata_us: u64,
     metadata_needed: bool,
@@ -130,12 +130,12 @@ impl Sender {
                 max_ms: config.reconnect_backoff_max_ms,
             },
             guarantee_message_order: config.guarantee_message_order(),
-            requests: SortedMap::new(),
+            requests: LiteMap::new_vec(),
             requests_per_node: Vec::new(),
-            in_flight_batches: SortedMap::new(),
-            in_flight_by_creation: SortedSet::new(),
-            reconnect_at: SortedMap::new(),
-            connect_failures: SortedMap::new(),
+            in_flight_batches: LiteMap::new_vec(),
+            in_flight_by_creation: LiteMap::new_vec(),
+            reconnect_at: LiteMap::new_vec(),
+            connect_failures: LiteMap::new_vec(),
             retry_backoff_us: config.retry_backoff_ms * 1000,
             next_metadata_us: 0,
             metadata_needed: false,
@@ -156,7 +156,7 @@ impl Sender {
     fn insert_request(&mut self, id: RequestId, request: InFlightRequest) {
         debug_assert!(
             self.requests
-                .last_key_value()
+                .last()
                 .is_none_or(|(last, r)| *last < id && r.sent_us <= request.sent_us),
             "requests are sent in id order"
         );
@@ -176,7 +176,7 @@ impl Sender {
 
     fn insert_in_flight_batch(&mut self, batch: ProducerBatch) {
         self.in_flight_by_creation
-            .insert((batch.created_us, batch.id));
+            .insert((batch.created_us, batch.id), ());
         self.in_flight_batches.insert(batch.id, batch);
     }
 
@@ -280,7 +280,7 @@ impl Sender {
         }
         // Nothing to drain without a node to send to.
         let drained = if ready.is_empty() {
-            SortedMap::new()
+            LiteMap::new_vec()
         } else {
             cx.acc.drain(
                 cx.metadata,
@@ -314,7 +314,7 @@ impl Sender {
                 .map(|r| r.sent_us + self.request_timeout_us),
             self.in_flight_by_creation
                 .first()
-                .map(|(created_us, _)| created_us + self.delivery_timeout_us),
+                .map(|((created_us, _), ())| created_us + self.delivery_timeout_us),
         ]
         .into_iter()
         .flatten()
@@ -342,7 +342,7 @@ impl Sender {
             return;
         };
         // Inserted, not collect()ed: one stable sort fewer in the wasm bundle.
-        let mut rewrites_by_batch: SortedMap<BatchId, (i64, i16, i32)> = SortedMap::new();
+        let mut rewrites_by_batch: LiteMap<BatchId, (i64, i16, i32)> = LiteMap::new_vec();
         rewrites_by_batch.extend(
             rewrites
                 .into_iter()
@@ -524,7 +524,8 @@ impl Sender {
         self.requests_per_node.clear();
         self.in_flight_by_creation.clear();
         let mut batches: Vec<ProducerBatch> = std::mem::take(&mut self.in_flight_batches)
-            .into_values()
+            .into_iter()
+            .map(|(_, batch)| batch)
             .collect();
         batches.extend(cx.acc.abort_undrained());
         batches.sort_by_key(|b| (b.partition, b.id));
@@ -546,7 +547,7 @@ impl Sender {
         let any_in_flight_expired = self
             .in_flight_by_creation
             .first()
-            .is_some_and(|(created_us, _)| now_us >= created_us + self.delivery_timeout_us);
+            .is_some_and(|((created_us, _), ())| now_us >= created_us + self.delivery_timeout_us);
         let expired_in_flight: Vec<BatchId> = if any_in_flight_expired {
             self.in_flight_batches
                 .values()

@@ -10,7 +10,7 @@
 //! `maybeUpdateProducerIdAndEpoch`), `TxnPartitionEntry.startSequencesAtBeginning`,
 //! `DefaultRecordBatch.incrementSequence`; spec §5.4.
 
-use crate::sorted_map::{SortedMap, SortedSet};
+use litemap::LiteMap;
 
 use super::producer_batch::BatchId;
 use crate::protocol::Errors;
@@ -46,10 +46,10 @@ pub struct TransactionManager {
     init_requested: bool,
     partitions: Vec<TxnPartitionEntry>,
     epoch_bump_required: bool,
-    partitions_to_rewrite: SortedSet<u32>,
+    partitions_to_rewrite: LiteMap<u32, ()>,
     /// Partitions whose sequence state is unknown (an in-retry batch expired), with the
     /// sequence after the expired batch.
-    unresolved: SortedMap<u32, i32>,
+    unresolved: LiteMap<u32, i32>,
 }
 
 /// `DefaultRecordBatch.incrementSequence`: wraps past `Integer.MAX_VALUE` to 0.
@@ -68,8 +68,8 @@ impl TransactionManager {
             init_requested: false,
             partitions: vec![TxnPartitionEntry::default(); num_partitions as usize],
             epoch_bump_required: false,
-            partitions_to_rewrite: SortedSet::new(),
-            unresolved: SortedMap::new(),
+            partitions_to_rewrite: LiteMap::new_vec(),
+            unresolved: LiteMap::new_vec(),
         }
     }
 
@@ -273,7 +273,7 @@ impl TransactionManager {
 
     fn request_epoch_bump_for_partition(&mut self, partition: u32) {
         self.epoch_bump_required = true;
-        self.partitions_to_rewrite.insert(partition);
+        self.partitions_to_rewrite.insert(partition, ());
     }
 
     /// `bumpIdempotentEpochAndResetIdIfNeeded` at the start of each sender run: the epoch goes
@@ -293,7 +293,7 @@ impl TransactionManager {
         });
         let bumped = self.producer_id_and_epoch;
         let mut rewrites = Vec::new();
-        for p in std::mem::take(&mut self.partitions_to_rewrite) {
+        for (p, ()) in std::mem::take(&mut self.partitions_to_rewrite) {
             rewrites.extend(self.start_sequences_at_beginning(p, bumped));
             self.unresolved.remove(&p);
         }
