@@ -42,3 +42,19 @@ test('keyboard shortcuts and the timeline scrubber', async () => {
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
   assert.deepEqual(errors, []);
 });
+
+test('a field keeps what is typed while the run re-renders every tick', async () => {
+  const page = await app.browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const errors = watchErrors(page);
+  await page.goto(app.baseUrl);
+  await page.locator('#play').waitFor({ timeout: 30000 });
+  await page.click('#play');
+  await page.waitForFunction(() => parseFloat(document.querySelector('#clock').textContent.slice(4)) > 50, null, { timeout: 30000 });
+  // Slow typing spans many ticks, each a re-render of the form.
+  await page.fill('#records', '');
+  await page.type('#records', '4321', { delay: 120 });
+  assert.equal(await page.inputValue('#records'), '4321', 'the typed text survives re-renders');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => /\/ 4321 send\(\)/.test(document.querySelector('#app-panel')?.textContent ?? ''), null, { timeout: 15000 });
+  assert.deepEqual(errors, []);
+});

@@ -27,7 +27,7 @@ async function runTwin(page, records, keys) {
   await page.waitForFunction(
     ([n, k]) => (document.querySelector('#twin-workload')?.textContent ?? '').startsWith(`This workload: ${n} records at `)
       && document.querySelector('#twin-workload').textContent.includes(`keys ${k},`),
-    [records, keys], { timeout: 10000 });
+    [records, keys], { timeout: 30000 });
   await page.locator('#twin-run:not([disabled])').waitFor({ timeout: 30000 });
   await page.click('#twin-run');
   await page.waitForFunction(
@@ -37,7 +37,7 @@ async function runTwin(page, records, keys) {
   await page.waitForFunction(
     (n) => [...document.querySelectorAll('#twin-offsets tbody tr')]
       .map((tr) => Number(tr.children[4].textContent)).reduce((a, b) => a + b, 0) === n,
-    records, { timeout: 10000 });
+    records, { timeout: 30000 });
 }
 
 const reasons = (page) => page.$$eval('#twin-reasons li', (lis) => lis.map((li) => [li.dataset.about, li.textContent]));

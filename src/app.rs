@@ -40,6 +40,10 @@ pub enum Mode {
 }
 
 pub enum Msg {
+    /// A field's text as typed: kept so that a re-render (every tick while playing, every
+    /// bridge frame in Real mode) does not put the old value back under the cursor.
+    Draft(Field, String),
+    /// A field's text committed (change): the run restarts with it.
     Edit(Field, String),
     /// A producer config from the config panel (empty: back to the default).
     EditConfig(String, String),
@@ -73,6 +77,8 @@ pub enum Msg {
     Deselect,
     Mode(Mode),
     BridgeUrl(String),
+    /// The bridge address as typed (see [`Msg::Draft`]).
+    BridgeUrlDraft(String),
     Bridge(BridgeEvent),
 }
 
@@ -404,6 +410,10 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
+            Msg::Draft(field, value) => {
+                self.form.set(field, value);
+                return false;
+            }
             Msg::Edit(field, value) => {
                 self.form.set(field, value);
                 self.start();
@@ -525,6 +535,10 @@ impl Component for App {
                 if mode == Mode::Real && self.bridge.is_none() {
                     self.connect(ctx);
                 }
+            }
+            Msg::BridgeUrlDraft(url) => {
+                self.bridge_url = url;
+                return false;
             }
             Msg::BridgeUrl(url) => {
                 self.bridge_url = url;
@@ -706,11 +720,14 @@ impl App {
                 let onchange = link.callback(move |e: Event| {
                     Msg::Edit(field, e.target_unchecked_into::<HtmlInputElement>().value())
                 });
+                let oninput = link.callback(move |e: InputEvent| {
+                    Msg::Draft(field, e.target_unchecked_into::<HtmlInputElement>().value())
+                });
                 let invalid = self.error_key.as_deref().is_some_and(|k| k == label);
                 crate::controls::field(
                     id,
                     label,
-                    crate::controls::input(id, value, invalid, onchange),
+                    crate::controls::input(id, value, invalid, oninput, onchange),
                     hint,
                 )
             };
@@ -928,6 +945,9 @@ impl App {
         let onchange = link.callback(|e: Event| {
             Msg::BridgeUrl(e.target_unchecked_into::<HtmlInputElement>().value())
         });
+        let oninput = link.callback(|e: InputEvent| {
+            Msg::BridgeUrlDraft(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
         let acked = self
             .real
             .values()
@@ -961,7 +981,7 @@ impl App {
             <section class="real" id="real-panel" aria-label="Real Kafka">
                 <header>
                     <h2>{ "Real Kafka, through the bridge" }</h2>
-                    <label>{ "bridge " }<input id="bridge-url" value={self.bridge_url.clone()} {onchange} /></label>
+                    <label>{ "bridge " }<input id="bridge-url" value={self.bridge_url.clone()} {oninput} {onchange} /></label>
                     <span id="bridge-status" class="status">{ &self.bridge_status }</span>
                 </header>
                 <p class="hint">{ format!("{} sent · {acked} acked by Kafka · {agree} on the partition the model predicted (librdkafka partitioner=murmur2_random, as Java)", self.real.len()) }</p>

@@ -15,10 +15,18 @@ pub fn field(id: &str, label: &str, control: Html, hint: String) -> Html {
     }
 }
 
-/// A text input described by its field's explanation.
-pub fn input(id: &str, value: &str, invalid: bool, onchange: Callback<Event>) -> Html {
+/// A text input described by its field's explanation. `oninput` must keep the typed text in
+/// the state that `value` comes from: Yew sets a rendered input's DOM value back to `value`
+/// whenever they differ.
+pub fn input(
+    id: &str,
+    value: &str,
+    invalid: bool,
+    oninput: Callback<InputEvent>,
+    onchange: Callback<Event>,
+) -> Html {
     html! {
-        <input id={id.to_string()} value={value.to_string()} placeholder="default" {onchange}
+        <input id={id.to_string()} value={value.to_string()} placeholder="default" {oninput} {onchange}
             aria-describedby={format!("{id}-hint")} aria-invalid={invalid.to_string()} />
     }
 }
