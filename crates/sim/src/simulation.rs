@@ -69,28 +69,54 @@ enum Action {
 
 /// Faults and producer calls run before anything else at the same time, so one injected
 /// during a run and the same one replayed from the scenario land at the same point.
-#[derive(Debug)]
+/// Ordered by (time, class, sequence); sequences are unique, so `slot` never decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Scheduled {
     at_us: u64,
     class: u8,
     seq: u64,
-    action: Action,
+    /// Where its action waits in [`EventQueue::actions`].
+    slot: u32,
 }
 
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at_us, self.class, self.seq) == (other.at_us, other.class, other.seq)
-    }
+/// The pending events: a heap of small keys, the actions beside it in reused slots, so
+/// sifting the heap moves keys only.
+#[derive(Debug, Default)]
+struct EventQueue {
+    heap: BinaryHeap<Reverse<Scheduled>>,
+    actions: Vec<Option<Action>>,
+    free_slots: Vec<u32>,
 }
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+
+impl EventQueue {
+    fn push(&mut self, at_us: u64, class: u8, seq: u64, action: Action) {
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                self.actions[slot as usize] = Some(action);
+                slot
+            }
+            None => {
+                self.actions.push(Some(action));
+                (self.actions.len() - 1) as u32
+            }
+        };
+        self.heap.push(Reverse(Scheduled {
+            at_us,
+            class,
+            seq,
+            slot,
+        }));
     }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at_us, self.class, self.seq).cmp(&(other.at_us, other.class, other.seq))
+
+    fn peek(&self) -> Option<&Scheduled> {
+        self.heap.peek().map(|Reverse(s)| s)
+    }
+
+    fn pop(&mut self) -> Option<(Scheduled, Action)> {
+        let Reverse(next) = self.heap.pop()?;
+        let action = self.actions[next.slot as usize].take().expect("queued");
+        self.free_slots.push(next.slot);
+        Some((next, action))
     }
 }
 
@@ -138,7 +164,7 @@ pub struct Simulation {
     callbacks_cap: Option<usize>,
     pub trace: Trace,
     pub app: AppState,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: EventQueue,
     /// Queued faults, producer calls and requests on their way: a run is not finished while
     /// any is left (counted, so `is_finished` need not scan the queue).
     queued_unfinished: usize,
@@ -207,7 +233,7 @@ impl Simulation {
             callbacks_cap: None,
             app: AppState::default(),
             trace,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             queued_unfinished: 0,
             next_send: None,
             next_seq: 0,
@@ -278,12 +304,7 @@ impl Simulation {
         self.next_seq += 1;
         let class = Self::class_of(&action);
         self.queued_unfinished += usize::from(Self::holds_the_run(&action));
-        self.queue.push(Reverse(Scheduled {
-            at_us,
-            class,
-            seq,
-            action,
-        }));
+        self.queue.push(at_us, class, seq, action);
     }
 
     pub fn now_us(&self) -> u64 {
@@ -296,7 +317,7 @@ impl Simulation {
 
     /// Time of the next pending event that matters, if any.
     pub fn next_event_at(&self) -> Option<u64> {
-        let queued = self.queue.peek().map(|Reverse(s)| s.at_us);
+        let queued = self.queue.peek().map(|s| s.at_us);
         match (self.next_send, queued) {
             (Some((send_at, _)), Some(at)) => Some(send_at.min(at)),
             (Some((send_at, _)), None) => Some(send_at),
@@ -308,7 +329,7 @@ impl Simulation {
     /// head of the queue.
     fn pop_next(&mut self) -> Option<(u64, Action)> {
         let send_first = match (self.next_send, self.queue.peek()) {
-            (Some((at, seq)), Some(Reverse(head))) => {
+            (Some((at, seq)), Some(head)) => {
                 (at, Self::class_of(&Action::AppSend), seq) < (head.at_us, head.class, head.seq)
             }
             (send, _) => send.is_some(),
@@ -317,9 +338,9 @@ impl Simulation {
             let (at, _) = self.next_send.take().expect("checked");
             return Some((at, Action::AppSend));
         }
-        let Reverse(next) = self.queue.pop()?;
-        self.queued_unfinished -= usize::from(Self::holds_the_run(&next.action));
-        Some((next.at_us, next.action))
+        let (next, action) = self.queue.pop()?;
+        self.queued_unfinished -= usize::from(Self::holds_the_run(&action));
+        Some((next.at_us, action))
     }
 
     /// True when every record has its callback, every sent request has reached its broker,

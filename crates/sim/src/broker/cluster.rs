@@ -384,13 +384,7 @@ impl Cluster {
                 }
             });
         }
-        if self.delayed.iter().all(|d| !d.pending.is_empty()) {
-            return;
-        }
-        let (complete, waiting): (Vec<_>, Vec<_>) =
-            self.delayed.drain(..).partition(|d| d.pending.is_empty());
-        self.delayed = waiting;
-        for d in complete {
+        for d in self.delayed.extract_if(.., |d| d.pending.is_empty()) {
             out.produce_responses.push(ProduceResponse {
                 request: d.request,
                 node: d.broker,

@@ -231,9 +231,14 @@ impl Replica {
         before - self.len()
     }
 
-    /// Batches from `offset` on, for a follower's fetch.
+    /// Batches from `offset` on, for a follower's fetch. Followers fetch near the log end, so
+    /// the search runs back from it (no more steps than batches returned, plus one).
     pub fn batches_from(&self, offset: i64) -> Vec<LogBatch> {
-        let start = self.batches.partition_point(|b| b.next_offset() <= offset);
+        let start = self
+            .batches
+            .iter()
+            .rposition(|b| b.next_offset() <= offset)
+            .map_or(0, |i| i + 1);
         self.batches.range(start..).cloned().collect()
     }
 
