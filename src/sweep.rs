@@ -52,6 +52,42 @@ pub struct SweepPoint {
     pub sample_records: u64,
 }
 
+impl SweepPoint {
+    /// The point as numbers, for a message from the sweep's Web Worker (every integer here
+    /// is far below 2^53, so the round trip is exact).
+    pub fn to_values(&self) -> [f64; 9] {
+        [
+            self.batch_size as f64,
+            self.linger_ms as f64,
+            self.throughput,
+            self.capacity_latency_avg_ms,
+            self.capacity_latency_p99_ms as f64,
+            self.capacity_records_per_request,
+            self.latency_ms,
+            self.records_per_request,
+            self.sample_records as f64,
+        ]
+    }
+
+    /// The point back from [`SweepPoint::to_values`]; `None` for any other length.
+    pub fn from_values(v: &[f64]) -> Option<SweepPoint> {
+        let [b, l, t, cavg, cp99, crpr, lat, rpr, n] = *v else {
+            return None;
+        };
+        Some(SweepPoint {
+            batch_size: b as u64,
+            linger_ms: l as u64,
+            throughput: t,
+            capacity_latency_avg_ms: cavg,
+            capacity_latency_p99_ms: cp99 as u64,
+            capacity_records_per_request: crpr,
+            latency_ms: lat,
+            records_per_request: rpr,
+            sample_records: n as u64,
+        })
+    }
+}
+
 /// Offered load for the capacity run.
 const FLAT_OUT: u32 = 1_000_000;
 /// Model time after which a run is abandoned (a run that never finishes).
