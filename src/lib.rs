@@ -32,7 +32,7 @@ pub fn sweep_point(
 ) -> Result<Vec<f64>, String> {
     let base: producer_sim::Scenario =
         serde_json::from_str(scenario_json).map_err(|e| format!("bad scenario: {e}"))?;
-    let records = sweep::parse_records(&records.to_string())?;
+    let records = sweep::check_records(u64::from(records))?;
     Ok(
         sweep::run_point(&base, u64::from(batch_size), u64::from(linger_ms), records)
             .map_or_else(Vec::new, |p| p.to_values().to_vec()),

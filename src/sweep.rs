@@ -106,12 +106,24 @@ pub fn sample_records(rate: u32, records: u64) -> u64 {
 /// The number of records per run typed in the sweep's field, or the reason it is refused.
 pub fn parse_records(text: &str) -> Result<u64, String> {
     let digits: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
-    match digits.trim().parse::<u64>() {
-        Ok(n) if (1..=MAX_RECORDS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "records per point must be a whole number from 1 to {MAX_RECORDS}, not '{text}'"
-        )),
-    }
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| check_records(n).ok())
+        .ok_or_else(|| {
+            format!(
+                "records per point must be a whole number from 1 to {MAX_RECORDS}, not '{text}'"
+            )
+        })
+}
+
+/// `n` if the sweep accepts it as records per point (1 to [`MAX_RECORDS`]).
+pub fn check_records(n: u64) -> Result<u64, String> {
+    (1..=MAX_RECORDS)
+        .contains(&n)
+        .then_some(n)
+        .ok_or_else(|| format!("records per point must be from 1 to {MAX_RECORDS}, not {n}"))
 }
 
 /// Measures one point: the latency sample at the workload's rate, then the capacity.

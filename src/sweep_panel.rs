@@ -58,6 +58,8 @@ pub struct SweepPanel {
     error: Option<String>,
     /// The scenario and records per run of the sweep in progress or done.
     run: Option<(Scenario, u64)>,
+    /// The run's scenario as the workers read it, serialized once per run.
+    scenario_json: String,
     /// Each point: `None` while pending, then the point (or `Some(None)` if it had no figures).
     points: Vec<Option<Option<SweepPoint>>>,
     done: usize,
@@ -149,7 +151,7 @@ impl SweepPanel {
         self.queue.clear();
     }
 
-    /// Starts the workers; false when the page cannot (no Worker, no module URLs).
+    /// Starts the workers, or says why the page cannot (no Worker, no module URLs).
     fn start_workers(&mut self, ctx: &Context<Self>) -> Result<(), String> {
         let window = web_sys::window().ok_or("no window")?;
         let worker_class = js_sys::Reflect::get(&window, &JsValue::from_str("Worker"));
@@ -227,7 +229,7 @@ impl SweepPanel {
 
     /// Gives worker `n` the next point, if any.
     fn hand_out(&mut self, n: usize) {
-        let Some((base, records)) = self.run.as_ref() else {
+        let Some((_, records)) = self.run.as_ref() else {
             return;
         };
         let Some(w) = self.workers.get_mut(n) else {
@@ -238,14 +240,13 @@ impl SweepPanel {
             return;
         };
         let (b, l) = sweep::grid()[i];
-        let scenario = serde_json::to_string(base).unwrap_or_default();
         let m = js_sys::Object::new();
         for (k, v) in [
             ("index", JsValue::from(i as u32)),
             ("batch", JsValue::from(b as u32)),
             ("linger", JsValue::from(l as u32)),
             ("records", JsValue::from(*records as u32)),
-            ("scenario", JsValue::from_str(&scenario)),
+            ("scenario", JsValue::from_str(&self.scenario_json)),
         ] {
             let _ = js_sys::Reflect::set(&m, &JsValue::from_str(k), &v);
         }
@@ -327,6 +328,7 @@ impl Component for SweepPanel {
             records_text: sweep::DEFAULT_RECORDS.to_string(),
             error: None,
             run: None,
+            scenario_json: String::new(),
             points: Vec::new(),
             done: 0,
             current: None,
@@ -351,7 +353,9 @@ impl Component for SweepPanel {
             }
             SweepMsg::Start => match sweep::parse_records(&self.records_text) {
                 Ok(records) => {
-                    self.run = Some((ctx.props().base.clone(), records));
+                    let base = ctx.props().base.clone();
+                    self.scenario_json = serde_json::to_string(&base).unwrap_or_default();
+                    self.run = Some((base, records));
                     self.stop_workers();
                     let grid = sweep::grid();
                     self.points = vec![None; grid.len()];
