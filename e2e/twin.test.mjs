@@ -18,6 +18,18 @@ after(async () => { await browser?.close(); });
 
 const skip = !appUrl && process.env.CI !== 'true' && 'BRIDGE_APP_URL not set (./lab test sets it)';
 
+/** A page switched to Real mode and connected through the bridge, with its console errors. */
+async function openReal() {
+  assert.ok(appUrl, 'BRIDGE_APP_URL must be set under CI=true');
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  const errors = watchErrors(page);
+  await page.goto(appUrl);
+  await page.locator('#mode-real').waitFor({ timeout: 30000 });
+  await page.click('#mode-real');
+  await page.waitForFunction(() => /Kafka at/.test(document.querySelector('#bridge-status')?.textContent ?? ''), null, { timeout: 30000 });
+  return { page, errors };
+}
+
 async function runTwin(page, records, keys) {
   await page.fill('#records', String(records));
   await page.locator('#records').blur();
@@ -43,13 +55,7 @@ async function runTwin(page, records, keys) {
 const reasons = (page) => page.$$eval('#twin-reasons li', (lis) => lis.map((li) => [li.dataset.about, li.textContent]));
 
 test('Twin view: the model and the real broker side by side, with the reasons they differ', { skip }, async () => {
-  assert.ok(appUrl, 'BRIDGE_APP_URL must be set under CI=true');
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  const errors = watchErrors(page);
-  await page.goto(appUrl);
-  await page.locator('#mode-real').waitFor({ timeout: 30000 });
-  await page.click('#mode-real');
-  await page.waitForFunction(() => /Kafka at/.test(document.querySelector('#bridge-status')?.textContent ?? ''), null, { timeout: 30000 });
+  const { page, errors } = await openReal();
 
   // Keyed records: murmur2 on both sides.
   const records = 300;
@@ -118,13 +124,7 @@ test('Twin view: the model and the real broker side by side, with the reasons th
 });
 
 test('Real sweep: throughput against batch.size × linger.ms on the real broker, with a cancel', { skip }, async () => {
-  assert.ok(appUrl, 'BRIDGE_APP_URL must be set under CI=true');
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  const errors = watchErrors(page);
-  await page.goto(appUrl);
-  await page.locator('#mode-real').waitFor({ timeout: 30000 });
-  await page.click('#mode-real');
-  await page.waitForFunction(() => /Kafka at/.test(document.querySelector('#bridge-status')?.textContent ?? ''), null, { timeout: 30000 });
+  const { page, errors } = await openReal();
 
   // Cancel stops a sweep at once and says so.
   await page.fill('#real-sweep-records', '20000');
