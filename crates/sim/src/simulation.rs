@@ -79,27 +79,17 @@ struct Scheduled {
     slot: u32,
 }
 
-/// The pending events: a heap of small keys, the actions beside it in reused slots, so
-/// sifting the heap moves keys only.
+/// The pending events: a heap of small keys, the actions beside it in a slab, so sifting the
+/// heap moves keys only.
 #[derive(Debug, Default)]
 struct EventQueue {
     heap: BinaryHeap<Reverse<Scheduled>>,
-    actions: Vec<Option<Action>>,
-    free_slots: Vec<u32>,
+    actions: slab::Slab<Action>,
 }
 
 impl EventQueue {
     fn push(&mut self, at_us: u64, class: u8, seq: u64, action: Action) {
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                self.actions[slot as usize] = Some(action);
-                slot
-            }
-            None => {
-                self.actions.push(Some(action));
-                (self.actions.len() - 1) as u32
-            }
-        };
+        let slot = self.actions.insert(action) as u32;
         self.heap.push(Reverse(Scheduled {
             at_us,
             class,
@@ -114,9 +104,7 @@ impl EventQueue {
 
     fn pop(&mut self) -> Option<(Scheduled, Action)> {
         let Reverse(next) = self.heap.pop()?;
-        let action = self.actions[next.slot as usize].take().expect("queued");
-        self.free_slots.push(next.slot);
-        Some((next, action))
+        Some((next, self.actions.remove(next.slot as usize)))
     }
 }
 
